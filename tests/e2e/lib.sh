@@ -1,0 +1,77 @@
+# Shared helpers for the end-to-end tests. Each test sources this file; it runs in a fresh temporary
+# directory that is removed afterwards (kept when HELIOS_KEEP_TMP is set).
+set -uo pipefail
+
+: "${HELIOS:?the helios binary (set by CTest)}"
+: "${HELIOS_SOURCE_DIR:?the source tree (set by CTest)}"
+HELIOS_BUILD_DIR="${HELIOS_BUILD_DIR:-$(dirname "$HELIOS")}"
+
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/helios-e2e.XXXXXX")
+cleanup_hooks=()
+on_exit() {
+  local hook
+  for hook in "${cleanup_hooks[@]}"; do eval "$hook" || true; done
+  [ -n "${HELIOS_KEEP_TMP:-}" ] || rm -rf "$TEST_TMP"
+}
+trap on_exit EXIT
+cd "$TEST_TMP" || exit 1
+export HOME="$TEST_TMP/home"
+mkdir -p "$HOME"
+unset HELIOS_STATE HELIOS_CATALOG_PATH
+
+failures=0
+checks=0
+
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+
+pass() {
+  checks=$((checks + 1))
+}
+
+# run_helios ARGS…: runs helios, capturing stdout in $OUT, stderr in $ERR and the exit code in $RC.
+run_helios() {
+  OUT=$("$HELIOS" "$@" 2>"$TEST_TMP/.stderr")
+  RC=$?
+  ERR=$(cat "$TEST_TMP/.stderr")
+}
+
+expect_rc() {
+  local want=$1; shift
+  if [ "$RC" -ne "$want" ]; then
+    fail "$* : exit $RC, expected $want; stdout: ${OUT:0:400}; stderr: ${ERR:0:400}"
+  else
+    pass
+  fi
+}
+
+expect_contains() {
+  local haystack=$1 needle=$2 what=${3:-output}
+  if [[ "$haystack" != *"$needle"* ]]; then
+    fail "$what does not contain '$needle': ${haystack:0:600}"
+  else
+    pass
+  fi
+}
+
+expect_json() {
+  # expect_json FILTER: the jq FILTER must be true on $OUT
+  if ! jq -e "$1" >/dev/null 2>&1 <<<"$OUT"; then
+    fail "jq '$1' is not true on: ${OUT:0:600}"
+  else
+    pass
+  fi
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+finish() {
+  echo "$checks checks, $failures failures"
+  [ "$failures" -eq 0 ]
+  exit $?
+}
