@@ -27,7 +27,7 @@ run_helios help no-such-command
 expect_rc 2 "help of an unknown command"
 
 # Every command's help carries an example.
-for cmd in $("$HELIOS" help | awk '/^Subcommands:/{on=1; next} on && NF {print $1}'); do
+for cmd in $("$HELIOS" help | awk '/^Subcommands:/{on=1; next} on && !NF {exit} on {print $1}'); do
   run_helios "$cmd" --help
   expect_rc 0 "$cmd --help"
   expect_contains "$OUT" "Example" "$cmd --help"
