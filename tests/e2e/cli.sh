@@ -10,6 +10,7 @@ expect_contains "$OUT" "helios 0."
 run_helios --version --json
 expect_rc 0 "--version --json"
 expect_json '.version | test("^[0-9]+\\.[0-9]+\\.[0-9]+")'
+expect_schema version
 
 run_helios help
 expect_rc 0 help
@@ -22,6 +23,7 @@ expect_contains "$ERR" "helios: error:"
 run_helios no-such-command --json
 expect_rc 2 "unknown command --json"
 expect_json '.error.code == "usage" and (.error.message | length > 0) and .error.exit_code == 2'
+expect_schema error
 
 run_helios help no-such-command
 expect_rc 2 "help of an unknown command"

@@ -75,3 +75,13 @@ finish() {
   [ "$failures" -eq 0 ]
   exit $?
 }
+
+# expect_schema NAME: $OUT is valid against docs/schemas/NAME.schema.json.
+expect_schema() {
+  local schema="$HELIOS_SOURCE_DIR/docs/schemas/$1.schema.json" msg
+  if ! msg=$("$HELIOS_SCHEMA_CHECK" "$schema" <<<"$OUT" 2>&1); then
+    fail "output does not match $1.schema.json: $msg; output: ${OUT:0:400}"
+  else
+    pass
+  fi
+}
