@@ -24,7 +24,7 @@ std::string Context::state_path() const
 
 std::vector<std::string> Context::catalog_paths() const
 {
-  std::vector<std::string> paths = catalogs;
+  std::vector<std::string> paths;
   if (const char* env = std::getenv("HELIOS_CATALOG_PATH"); env && *env) {
     std::string list = env;
     std::size_t start = 0;
@@ -40,6 +40,7 @@ std::vector<std::string> Context::catalog_paths() const
       start = end + 1;
     }
   }
+  paths.insert(paths.end(), catalogs.begin(), catalogs.end());
   return paths;
 }
 

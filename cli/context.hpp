@@ -18,7 +18,8 @@ struct Context {
   [[nodiscard]] std::string manifest_path() const;
   // --state, else HELIOS_STATE, else ".helios" beside the manifest.
   [[nodiscard]] std::string state_path() const;
-  // --catalog files followed by those in HELIOS_CATALOG_PATH.
+  // User catalog files in merge order: HELIOS_CATALOG_PATH entries, then --catalog files (a later file
+  // overrides an earlier one by id, so flags win over the environment).
   [[nodiscard]] std::vector<std::string> catalog_paths() const;
 };
 

@@ -1,8 +1,8 @@
 #pragma once
 // The catalog: offerings (provider × product × regions) with their free quotas, per-instance limits,
 // overage prices and the source, as-of date and confidence of every number. The built-in catalog is
-// compiled into the binary from providers/<provider>/catalog.yaml; user catalogs add or override
-// offerings by id.
+// compiled into the binary from providers/<provider>/catalog.yaml (see providers/builtin_catalog.hpp);
+// user catalogs add or override offerings by id. Format: docs/catalog.md.
 
 #include <map>
 #include <optional>
@@ -35,13 +35,16 @@ struct FreeQuota {
   Scope scope = Scope::account;
   std::string reset;       // "00:00 UTC", "00:00 America/Los_Angeles", "1st of month", "rolling"
   std::string pool;        // shared pool id across offerings (e.g. "cloudflare/workers-requests"); empty: the offering's own
+  bool measured = false;   // `amount: machine`: this machine's capacity, measured when the catalog loads
   Provenance provenance;   // defaults to the offering's
+  SourceLocation where;
 };
 
 // A per-instance limit: one instance cannot exceed it whatever the quota (e.g. memory 512Mi).
 struct InstanceLimit {
   std::string dimension;
-  double max = 0;
+  double max = 0;          // in base units of the dimension (bytes, cores, count, hours)
+  bool measured = false;   // `max: machine`
   Provenance provenance;
 };
 
@@ -84,12 +87,10 @@ struct Offering {
 
 class Catalog {
 public:
-  // The built-in catalog, parsed once (at build time where possible) and cached.
-  static const Catalog& builtin();
-
   // Adds or overrides offerings from a user catalog file (`apiVersion: helios/v1`, `kind: Catalog`).
-  Result<void> merge_file(const std::string& path);
-  Result<void> merge_text(const std::string& text, const std::string& path);
+  // Returns the ids that replaced an offering already present.
+  Result<std::vector<std::string>> merge_file(const std::string& path);
+  Result<std::vector<std::string>> merge_text(const std::string& text, const std::string& path);
 
   [[nodiscard]] const std::vector<Offering>& offerings() const { return m_offerings; }
   [[nodiscard]] const Offering* find(std::string_view id) const;
@@ -101,11 +102,27 @@ private:
   std::vector<Offering> m_offerings;  // sorted by id
 };
 
-// Validates a user catalog file without merging it (`helios catalog check`).
+// Validates a user catalog file without merging it (`helios catalog check`). Errors (exit 2) name
+// file:line:column, the value, what was expected and a hint; details.errors lists every problem found.
 Result<std::vector<Offering>> load_catalog_file(const std::string& path);
+Result<std::vector<Offering>> parse_catalog_text(const std::string& text, const std::string& path);
+
+// Fills `amount: machine` quotas and limits with this machine's capacity: cpu (online cores), memory
+// (physical memory), storage (free disk space under `directory`). Cheap: sysconf and statvfs.
+void measure_machine(std::vector<Offering>& offerings, const std::string& directory = ".");
 
 std::string_view confidence_name(Confidence confidence);
+std::optional<Confidence> parse_confidence(std::string_view text);
 std::string_view scope_name(Scope scope);
+std::optional<Scope> parse_scope(std::string_view text);
+
+// The unit kind of a quota dimension (count when unknown).
+UnitKind quota_unit(std::string_view dimension);
+
+// JSON round trip (the embedded built-in catalog is compact JSON of to_json(catalog)).
 nlohmann::json to_json(const Offering& offering);
+nlohmann::json to_json(const Catalog& catalog);
+Result<Offering> offering_from_json(const nlohmann::json& doc);
+Result<Catalog> catalog_from_json(const nlohmann::json& doc);
 
 }  // namespace helios

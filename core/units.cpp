@@ -300,6 +300,15 @@ std::string format_quantity(double value, UnitKind kind)
     static const std::pair<double, const char*> binary[] = {
       {1099511627776.0, "Ti"}, {1073741824.0, "Gi"}, {1048576.0, "Mi"}, {1024.0, "Ki"}};
     static const std::pair<double, const char*> decimal[] = {{1e12, "TB"}, {1e9, "GB"}, {1e6, "MB"}, {1e3, "KB"}};
+    // A multiple of 256Ki is binary (10Gi, 1.5Gi, 512Mi); round decimal amounts never are (they hold at
+    // most 2^12 below 10^13), so 10Gi does not print as 10737418.24KB.
+    if (value >= 1048576.0 && std::fmod(value, 262144.0) == 0) {
+      for (const auto& [factor, name] : binary) {
+        if (value >= factor) {
+          return compact(value / factor) + name;
+        }
+      }
+    }
     for (const auto& [factor, name] : decimal) {
       if (value >= factor && std::fmod(value, factor / 100) == 0) {
         return compact(value / factor) + name;
