@@ -12,11 +12,14 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "core/suggest.hpp"
+#include "core/yaml_document.hpp"
+
 namespace helios {
 
 namespace {
 
-constexpr std::size_t k_max_file_bytes = 8u << 20;  // a catalog is text; 8 MiB is already absurd
+constexpr std::size_t k_max_file_bytes = 4u << 20;  // as YamlLimits: a catalog is a few kilobytes
 constexpr std::size_t k_max_problems = 50;
 constexpr std::size_t k_max_offerings = 10000;
 
@@ -31,34 +34,9 @@ const std::vector<std::string> k_limit_keys = {"dimension", "max", "source", "as
 const std::vector<std::string> k_overage_keys = {"dimension", "usd",  "per",        "period",
                                                  "source",    "as_of", "confidence", "note"};
 
-// The closest name to a misspelt one (edit distance at most 1 + size/4), or "".
-// TODO(manifest): replace with core/suggest.hpp's closest_match once it is on main.
 std::string suggest(std::string_view word, const std::vector<std::string>& candidates)
 {
-  std::string best;
-  std::size_t best_distance = 1 + word.size() / 4;
-  for (const auto& c : candidates) {
-    std::vector<std::size_t> row(c.size() + 1);
-    for (std::size_t j = 0; j <= c.size(); ++j) {
-      row[j] = j;
-    }
-    for (std::size_t i = 1; i <= word.size(); ++i) {
-      std::size_t diagonal = row[0];
-      row[0] = i;
-      for (std::size_t j = 1; j <= c.size(); ++j) {
-        const std::size_t up = row[j];
-        const bool same = std::tolower(static_cast<unsigned char>(word[i - 1])) ==
-                          std::tolower(static_cast<unsigned char>(c[j - 1]));
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
-        diagonal = up;
-      }
-    }
-    if (row[c.size()] <= best_distance && (best.empty() || row[c.size()] < best_distance)) {
-      best = c;
-      best_distance = row[c.size()];
-    }
-  }
-  return best;
+  return closest_match(word, candidates).value_or(std::string());
 }
 
 bool is_name(std::string_view text, bool allow_upper_and_punct)
@@ -827,32 +805,13 @@ Result<std::vector<Offering>> parse_catalog_text(const std::string& text, const 
     return fail(ExitCode::usage, "invalid_catalog", std::move(message), SourceLocation{path, line, column}.to_string(),
                 std::move(hint));
   };
-  if (text.size() > k_max_file_bytes) {
-    return bad(0, 0, fmt::format("the catalog is {} bytes; expected at most {}", text.size(), k_max_file_bytes),
-               "a catalog is a short YAML file");
+  // Size, binary bytes, invalid UTF-8, empty files, several documents, depth, duplicate keys and
+  // alias bombs are refused here, located, before any field is read.
+  auto doc = YamlDocument::parse(text, path);
+  if (!doc) {
+    return tl::unexpected(doc.error());
   }
-  if (text.find('\0') != std::string::npos) {
-    return bad(1, 1, "the catalog file holds binary data (a NUL byte); expected YAML text",
-               "give a YAML file starting with apiVersion: helios/v1");
-  }
-  bool blank = true;
-  for (char c : text) {
-    if (!std::isspace(static_cast<unsigned char>(c))) {
-      blank = false;
-      break;
-    }
-  }
-  if (blank) {
-    return bad(1, 1, "the catalog file is empty; expected apiVersion: helios/v1, kind: Catalog and offerings",
-               "see docs/catalog.md for the format");
-  }
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return bad(e.mark.line + 1, e.mark.column + 1, fmt::format("invalid YAML: {}", e.msg),
-               "check the indentation and quoting around this place");
-  }
+  const YAML::Node root = doc->root().node();
   Reader r(path);
   try {
     if (!root.IsMap()) {
