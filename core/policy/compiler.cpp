@@ -613,6 +613,16 @@ Result<std::shared_ptr<Policy>> Policy::compile(std::vector<std::shared_ptr<Modu
   try {
     // 1. index every rule by its ground path
     for (const auto& mod : policy->m_modules) {
+      RuleNode* pkg = &policy->m_root;  // every package is a node, even an empty one
+      for (const auto& seg : mod->package) {
+        auto& child = pkg->children[seg];
+        if (!child) {
+          child = std::make_unique<RuleNode>();
+          child->path = pkg->path;
+          child->path.push_back(seg);
+        }
+        pkg = child.get();
+      }
       for (const auto& rule : mod->rules) {
         for (Rule* r = rule.get(); r; r = r->else_rule.get()) {
           r->module = mod.get();

@@ -204,6 +204,9 @@ struct Evaluator::Impl {
     }
     case ExprKind::every: {
       return eval_term(*e.domain, env, [&](const Value& coll) {
+        if (!coll.is(Kind::array) && !coll.is(Kind::object) && !coll.is(Kind::set)) {
+          return true;  // `every` over a non-collection is false
+        }
         bool all = true;
         iterate(coll, [&](const Value& key, const Value& val) {
           Env child(&env);
@@ -336,6 +339,9 @@ struct Evaluator::Impl {
         }
         return unify_pairs(a, b, 0, env, k);
       }
+      if (a.kind == TermKind::object && b.kind == TermKind::object) {
+        return unify_objects(a, b, env, k);
+      }
       if (a.kind == TermKind::var && b.kind == TermKind::var && a.name == b.name) {
         return k();
       }
@@ -355,6 +361,36 @@ struct Evaluator::Impl {
       return "in expression";
     }
     return t.name.rfind("$_", 0) == 0 ? "_" : t.name;
+  }
+
+  bool unify_objects(const Term& a, const Term& b, Env& env, K k)
+  {
+    if (a.items.size() != b.items.size()) {
+      return true;
+    }
+    // pair up values by (constant) key
+    auto match = std::make_shared<Term>();
+    auto other = std::make_shared<Term>();
+    match->kind = other->kind = TermKind::array;
+    for (std::size_t i = 0; i + 1 < a.items.size(); i += 2) {
+      const Term& key = *a.items[i];
+      if (!key.ground) {
+        raise("rego_unsafe_var_error", "object keys in patterns must be constants", key.loc);
+      }
+      bool found = false;
+      for (std::size_t j = 0; j + 1 < b.items.size(); j += 2) {
+        if (b.items[j]->ground && b.items[j]->value == key.value) {
+          match->items.push_back(a.items[i + 1]);
+          other->items.push_back(b.items[j + 1]);
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        return true;
+      }
+    }
+    return unify_pairs(*match, *other, 0, env, k);
   }
 
   bool unify_pairs(const Term& a, const Term& b, std::size_t i, Env& env, K k)
@@ -520,9 +556,19 @@ struct Evaluator::Impl {
   bool eval_call(const Term& t, Env& env, ValueK k)
   {
     auto nargs = static_cast<std::size_t>(t.call_arity);
-    std::vector<Value> args;
-    args.reserve(nargs);
-    return eval_list(t.items, 0, nargs, args, env, [&]() {
+    std::vector<Value> args(nargs);
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < nargs; ++i) {
+      if (!(t.items[i]->kind == TermKind::var && !env.lookup(t.items[i]->name))) {
+        order.push_back(i);
+      }
+    }
+    for (std::size_t i = 0; i < nargs; ++i) {
+      if (t.items[i]->kind == TermKind::var && !env.lookup(t.items[i]->name)) {
+        order.push_back(i);
+      }
+    }
+    return eval_args(t, order, 0, args, env, [&]() {
       std::optional<Value> result = invoke(t, args);
       if (!result) {
         return true;
@@ -532,6 +578,17 @@ struct Evaluator::Impl {
         return unify_value(*t.items[nargs], r, env, [&]() { return k(Value::boolean(true)); });
       }
       return k(*result);
+    });
+  }
+
+  bool eval_args(const Term& t, const std::vector<std::size_t>& order, std::size_t i, std::vector<Value>& args, Env& env, K k)
+  {
+    if (i == order.size()) {
+      return k();
+    }
+    return eval_term(*t.items[order[i]], env, [&](const Value& v) {
+      args[order[i]] = v;
+      return eval_args(t, order, i + 1, args, env, k);
     });
   }
 
@@ -637,7 +694,7 @@ struct Evaluator::Impl {
     return eval_term(head, env, [&](const Value& v) { return eval_path(v, ref, 1, env, k); });
   }
 
-  bool eval_path(const Value& v, const Term& ref, std::size_t i, Env& env, ValueK k)
+  bool eval_path(const Value& v, const Term& ref, std::size_t i, Env& env, ValueK k, bool data_doc = false)
   {
     if (i == ref.items.size()) {
       return k(v);
@@ -645,25 +702,28 @@ struct Evaluator::Impl {
     const Term& key = *ref.items[i];
     if (is_pattern(key, env)) {
       return iterate(v, [&](const Value& kv, const Value& elem) {
-        return unify_value(key, kv, env, [&]() { return eval_path(elem, ref, i + 1, env, k); });
+        return unify_value(key, kv, env, [&]() { return eval_path(elem, ref, i + 1, env, k, data_doc); });
       });
     }
     return eval_term(key, env, [&](const Value& kv) {
       const Value* child = v.get(kv);
+      if (!child && data_doc && kv.is(Kind::number) && v.is(Kind::object)) {
+        child = v.get(Value::string(format_number(kv.as_number())));  // data.x[2] reads the key "2"
+      }
       if (!child) {
         return true;
       }
-      return eval_path(*child, ref, i + 1, env, k);
+      return eval_path(*child, ref, i + 1, env, k, data_doc);
     });
   }
 
   bool eval_data(const RuleNode* node, const Value* base, const Term& ref, std::size_t i, Env& env, ValueK k)
   {
-    if (!node || !node->has_values) {
+    if (!node || is_function_leaf(node)) {
       if (!base) {
         return true;
       }
-      return eval_path(*base, ref, i, env, k);
+      return eval_path(*base, ref, i, env, k, true);
     }
     if (node->has_own_rules() || i == ref.items.size()) {
       const std::optional<Value>& v = node_value(node, base);
@@ -676,7 +736,10 @@ struct Evaluator::Impl {
     auto descend = [&](const Value& kv) {
       const RuleNode* child = kv.is(Kind::string) ? node->child(kv.as_string()) : nullptr;
       const Value* bchild = base ? base->get(kv) : nullptr;
-      if ((!child || !child->has_values) && !bchild) {
+      if (!bchild && base && kv.is(Kind::number) && base->is(Kind::object)) {
+        bchild = base->get(Value::string(format_number(kv.as_number())));  // data[2] reads the key "2"
+      }
+      if ((!child || is_function_leaf(child)) && !bchild) {
         return true;
       }
       return eval_data(child, bchild, ref, i + 1, env, k);
@@ -684,7 +747,7 @@ struct Evaluator::Impl {
     if (is_pattern(key, env)) {
       Set keys;
       for (const auto& [name, child] : node->children) {
-        if (child->has_values) {
+        if (!is_function_leaf(child.get())) {
           keys.insert(Value::string(name));
         }
       }
@@ -744,31 +807,66 @@ struct Evaluator::Impl {
 
   void collect_into(const RuleNode* node, VTree& tree, std::vector<Value>& prefix)
   {
-    if (node != nullptr && node->has_own_rules()) {
+    if (node->has_own_rules()) {
       std::size_t before = count_at(tree, prefix);
+      bool dynamic = false;
+      bool partial_set = false;
       for (const auto& rule : node->rules) {
+        dynamic = dynamic || !rule->suffix.empty();
+        partial_set = partial_set || rule->kind == RuleKind::contains;
         for (const Rule* r = rule.get(); r; r = r->else_rule.get()) {
           if (eval_rule(*r, tree, prefix)) {
             break;
           }
         }
       }
-      if (!node->defaults.empty() && count_at(tree, prefix) == before) {
-        const Rule& d = *node->defaults.front();
-        Env env;
-        eval_term(*d.value, env, [&](const Value& v) {
-          insert(tree, prefix, 0, v, false, d);
-          return false;
-        });
+      if (count_at(tree, prefix) == before) {
+        if (!node->defaults.empty()) {
+          const Rule& d = *node->defaults.front();
+          Env env;
+          eval_term(*d.value, env, [&](const Value& v) {
+            insert(tree, prefix, 0, v, false, d);
+            return false;
+          });
+        } else if (dynamic) {
+          ensure(tree, prefix, VTree::Kind::object);  // a partial object with no entries is {}
+        } else if (partial_set) {
+          ensure(tree, prefix, VTree::Kind::set);  // a partial set with no members is set()
+        }
       }
     }
     for (const auto& [name, child] : node->children) {
-      if (!child->has_values) {
+      if (is_function_leaf(child.get())) {
         continue;
       }
       prefix.push_back(Value::string(name));
       collect_into(child.get(), tree, prefix);
       prefix.pop_back();
+    }
+    if (!node->has_own_rules()) {
+      ensure(tree, prefix, VTree::Kind::object);  // a package (or a prefix of rule names) is an object
+    }
+  }
+
+  static bool is_function_leaf(const RuleNode* node)
+  {
+    return !node->has_own_rules() && node->children.empty() && (!node->functions.empty() || node->default_function);
+  }
+
+  static void ensure(VTree& tree, const std::vector<Value>& prefix, VTree::Kind kind)
+  {
+    VTree* t = &tree;
+    for (const auto& p : prefix) {
+      if (t->kind == VTree::Kind::none) {
+        t->kind = VTree::Kind::object;
+      }
+      if (t->kind != VTree::Kind::object) {
+        return;
+      }
+      t = &t->children[p];
+    }
+    if (t->kind == VTree::Kind::none) {
+      t->kind = kind;
     }
   }
 

@@ -640,8 +640,9 @@ private:
         return make_scalar(Value::null(), tok.loc);
       }
       static const char* const reserved[] = {"if", "else", "contains", "default", "package", "import", "some", "every", "not", "with", "as"};
+      bool called = is_punct("(", 1) && !peek(1).space_before;  // contains(s, x) is the builtin
       for (const char* kw : reserved) {
-        if (tok.text == kw) {
+        if (tok.text == kw && !called) {
           if (tok.text == "with") {
             unsupported(tok, "`with`");
           }
