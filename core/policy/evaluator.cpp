@@ -1032,9 +1032,10 @@ Result<std::vector<QueryRow>> Evaluator::query(const Body& q)
                    !(e.term->kind == TermKind::call && (e.term->name == "eq" || e.term->name == "assign"));
       if (plain) {
         impl.tick(e.loc);
+        bool call = e.term->kind == TermKind::call;
         return impl.eval_term(*e.term, env, [&](const Value& v) {
-          if (v.is_false()) {
-            return true;
+          if (call && v.is_false()) {
+            return true;  // a call is a test; a reference or value is captured, false included (as opa eval)
           }
           values[i] = v;
           return self(self, i + 1);
