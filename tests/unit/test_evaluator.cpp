@@ -108,13 +108,12 @@ TEST_CASE("Recursion and runaway evaluation end in errors")
   CHECK(rec.error().code == "rego_recursion_error");
   EvalOptions small;
   small.max_steps = 1000;
-  std::string xs = "[";
+  nlohmann::json xs = nlohmann::json::array();
   for (int i = 0; i < 100; ++i) {
-    xs += (i ? "," : "") + std::to_string(i);
+    xs.push_back(i);
   }
-  xs += "]";
   auto limited = run("package t\nn := [x | some a in input.xs; some b in input.xs; x := a * b]\n", "data.t.n",
-                     R"({"xs":)" + xs + "}", small);
+                     nlohmann::json{{"xs", xs}}.dump(), small);
   REQUIRE_FALSE(limited);
   CHECK(limited.error().code == "eval_limit_error");
 }
