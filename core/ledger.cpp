@@ -19,7 +19,7 @@ using sql::Statement;
 
 namespace {
 
-constexpr int k_schema_version = 1;
+constexpr int k_schema_version = 2;
 constexpr int k_busy_timeout_ms = 30'000;
 
 constexpr const char* k_schema = R"sql(
@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS rotations(
   id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, workload TEXT NOT NULL, from_offering TEXT NOT NULL,
   to_offering TEXT NOT NULL, reason TEXT NOT NULL, granted INTEGER NOT NULL, next_available_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pools(
+  workload TEXT NOT NULL, ord INTEGER NOT NULL, offering TEXT NOT NULL, provider TEXT NOT NULL, account TEXT NOT NULL,
+  pool TEXT NOT NULL, model TEXT NOT NULL, base_url TEXT NOT NULL, credential_env TEXT NOT NULL, weight REAL NOT NULL,
+  PRIMARY KEY(workload, ord)) WITHOUT ROWID;
 )sql";
 
 Result<Window> window_of(const std::string& period, const std::string& reset)
@@ -73,10 +77,14 @@ nlohmann::json time_or_null(EpochMs t)
 
 void add_git_exclude(const fs::path& state_dir)
 {
-  const fs::path git = state_dir / ".git";
+  // A bare state repository (HEAD and objects/ in the directory itself) or a work tree with .git/.
   std::error_code ec;
+  fs::path git = state_dir / ".git";
   if (!fs::is_directory(git, ec)) {
-    return;
+    if (!fs::exists(state_dir / "HEAD", ec) || !fs::is_directory(state_dir / "objects", ec)) {
+      return;
+    }
+    git = state_dir;
   }
   const fs::path exclude = git / "info" / "exclude";
   std::string text;
@@ -535,6 +543,81 @@ Result<void> Ledger::cool(const Cooldown& c)
   return {};
 }
 
+Result<QuotaOwner> Ledger::owner_for(const std::string& provider, const std::string& account, const std::string& pool)
+{
+  if (!pool.empty()) {
+    return QuotaOwner{provider, account, pool};
+  }
+  Statement st(m_db, "SELECT DISTINCT pool FROM limits WHERE provider=? AND account=? UNION "
+                     "SELECT DISTINCT pool FROM pools WHERE provider=? AND account=? ORDER BY 1");
+  st.bind(1, provider).bind(2, account).bind(3, provider).bind(4, account);
+  std::vector<std::string> pools;
+  while (st.step() == SQLITE_ROW) {
+    pools.push_back(st.text(0));
+  }
+  if (pools.empty()) {
+    return QuotaOwner{provider, account, provider};
+  }
+  if (pools.size() == 1) {
+    return QuotaOwner{provider, account, pools.front()};
+  }
+  std::string list;
+  for (const auto& p : pools) {
+    list += (list.empty() ? "" : ", ") + p;
+  }
+  return fail(ExitCode::usage, "ambiguous_pool", fmt::format("provider '{}' has several quota pools: {}", provider, list),
+              "--pool", "name one with --pool");
+}
+
+Result<SignalContext> Ledger::signal_context(const QuotaOwner& owner, EpochMs now)
+{
+  auto lims = limits(owner);
+  if (!lims) {
+    return tl::unexpected(lims.error());
+  }
+  SignalContext ctx;
+  ctx.provider = owner.provider;
+  Period longest = Period::none;
+  for (const auto& limit : *lims) {
+    if (limit.window.period == Period::day && ctx.daily_reset_at == 0) {
+      ctx.daily_reset_at = window_end(limit.window, now);
+    }
+    if (limit.window.reset.kind != ResetKind::never && limit.window.period > longest) {
+      longest = limit.window.period;
+      ctx.exhausted_until = window_end(limit.window, now);
+    }
+  }
+  if (longest < Period::day) {
+    ctx.exhausted_until = 0;  // the classifier's default: the 1st of next month
+  }
+  return ctx;
+}
+
+Result<Signal> Ledger::apply_response(const QuotaOwner& owner, const RawResponse& response, EpochMs now)
+{
+  auto ctx = signal_context(owner, now);
+  if (!ctx) {
+    return tl::unexpected(ctx.error());
+  }
+  Signal signal = classify_signal(response, now, *ctx);
+  auto done = transaction([&]() -> Result<void> {
+    for (const auto& obs : signal.limits) {
+      if (auto r = observe(owner, obs, now); !r) {
+        return r;
+      }
+    }
+    if (signal.kind == SignalKind::ok) {
+      return signal.available_at > now ? Result<void>() : clear_cooldown(owner);
+    }
+    std::string detail = signal.reason + (signal.basis.empty() ? std::string() : " [" + signal.basis + "]");
+    return cool(Cooldown{owner, signal.kind, signal.available_at, now, detail});
+  });
+  if (!done) {
+    return tl::unexpected(done.error());
+  }
+  return signal;
+}
+
 Result<void> Ledger::clear_cooldown(const QuotaOwner& owner)
 {
   Statement st(m_db, "DELETE FROM cooldowns WHERE provider=? AND account=? AND pool=?");
@@ -685,6 +768,29 @@ Result<std::vector<QuotaLine>> Ledger::report(EpochMs now)
       }
     }
     out.push_back(std::move(line));
+  }
+  return out;
+}
+
+Result<std::vector<RecordedUsage>> Ledger::recorded_usage(EpochMs now)
+{
+  auto lines = report(now);
+  if (!lines) {
+    return tl::unexpected(lines.error());
+  }
+  std::vector<RecordedUsage> out;
+  for (const auto& line : *lines) {
+    if (line.used <= 0) {
+      continue;
+    }
+    RecordedUsage u;
+    u.provider = line.owner.provider;
+    u.account = line.owner.account;
+    u.pool = line.owner.pool;
+    u.dimension = line.dimension;
+    u.period = line.window.period;
+    u.used = line.used;
+    out.push_back(std::move(u));
   }
   return out;
 }

@@ -19,6 +19,7 @@
 #include "core/error.hpp"
 #include "core/ledger_time.hpp"
 #include "core/ledger_window.hpp"
+#include "core/placement.hpp"
 #include "core/signal.hpp"
 
 struct sqlite3;
@@ -135,6 +136,17 @@ public:
                                const std::string& workload);
   Result<QuotaOwner> settle(std::int64_t reservation, const std::vector<ReservationItem>& actual, EpochMs now);
 
+  // The owner `quota record --provider P [--pool X]` means: the named pool, else the provider's only pool
+  // in the ledger, else the provider itself. Several pools and none named: exit 2 listing them.
+  Result<QuotaOwner> owner_for(const std::string& provider, const std::string& account, const std::string& pool);
+
+  // Feeds a provider response into the ledger for owner: classifies it (with the owner's daily reset and
+  // quota period), stores its rate-limit observations, and cools the owner until available_at — or
+  // clears a cooldown when the answer was ok and nothing is empty.
+  Result<Signal> apply_response(const QuotaOwner& owner, const RawResponse& response, EpochMs now);
+  // The signal context of an owner: its next daily reset and when an exhausted quota returns.
+  Result<SignalContext> signal_context(const QuotaOwner& owner, EpochMs now);
+
   // Cooldowns: a new one never shortens one in force (LiteLLM #40130); ok signals clear transient ones.
   Result<void> cool(const Cooldown& cooldown);
   Result<void> clear_cooldown(const QuotaOwner& owner);
@@ -143,6 +155,10 @@ public:
 
   Result<void> record_rotation(const Rotation& rotation);
   Result<std::vector<Rotation>> rotations(int limit);
+
+  // What the placement must leave room for (RecordedUsage in core/placement.hpp): the usage of every
+  // tracked window now.
+  Result<std::vector<RecordedUsage>> recorded_usage(EpochMs now);
 
   // Every tracked window now: limits joined with usage and observations, sorted.
   Result<std::vector<QuotaLine>> report(EpochMs now);
