@@ -27,7 +27,7 @@ const std::vector<std::string> k_top_keys = {"apiVersion", "kind", "metadata", "
 const std::vector<std::string> k_offering_keys = {
   "id",        "provider", "product", "kind",  "regions",        "api",    "free",       "limits",
   "free_instances", "overage", "idle_sleep_minutes", "engines", "model", "base_url", "credential_env",
-  "group",     "source",   "as_of",   "confidence", "notes"};
+  "group",     "source",   "as_of",   "confidence", "notes", "model_aliases"};
 const std::vector<std::string> k_free_keys = {"dimension", "amount", "period", "scope", "reset",
                                               "pool",      "source", "as_of",  "confidence", "note"};
 const std::vector<std::string> k_limit_keys = {"dimension", "max", "source", "as_of", "confidence", "note"};
@@ -530,6 +530,9 @@ public:
     if (const auto n = map["engines"]) {
       o.engines = string_list(n, "engines");
     }
+    if (const auto n = map["model_aliases"]) {
+      o.model_aliases = string_list(n, "model_aliases");
+    }
     if (const auto n = map["free_instances"]) {
       if (auto v = integer(n, "free_instances", 0, 100000)) {
         o.free_instances = *v;
@@ -683,6 +686,12 @@ bool Offering::serves_region(std::string_view region) const
 {
   return std::any_of(regions.begin(), regions.end(),
                      [&](const std::string& r) { return r == "global" || r == region; });
+}
+
+bool Offering::serves_model(std::string_view name) const
+{
+  return (!model.empty() && model == name) || product == name ||
+         std::find(model_aliases.begin(), model_aliases.end(), name) != model_aliases.end();
 }
 
 const FreeQuota* Offering::free_quota(std::string_view dimension) const
@@ -1025,6 +1034,7 @@ nlohmann::json to_json(const Offering& o)
   doc["idle_sleep_minutes"] = o.idle_sleep_minutes;
   doc["engines"] = o.engines;
   doc["model"] = o.model;
+  doc["model_aliases"] = o.model_aliases;
   doc["base_url"] = o.base_url;
   doc["credential_env"] = o.credential_env;
   doc["group"] = o.group;
@@ -1094,6 +1104,7 @@ Result<Offering> offering_from_json(const nlohmann::json& doc)
     o.idle_sleep_minutes = doc.value("idle_sleep_minutes", 0);
     o.engines = doc.value("engines", std::vector<std::string>{});
     o.model = doc.value("model", std::string());
+    o.model_aliases = doc.value("model_aliases", std::vector<std::string>{});
     o.base_url = doc.value("base_url", std::string());
     o.credential_env = doc.value("credential_env", std::string());
     o.group = doc.value("group", std::string());

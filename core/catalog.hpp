@@ -71,7 +71,8 @@ struct Offering {
   std::vector<OveragePrice> overage;       // empty and !hard_cap: cannot exceed the free amount either
   int idle_sleep_minutes = 0;              // sleeps after N idle minutes; 0 = never
   std::vector<std::string> engines;        // database engines offered (postgres, sqlite, libsql, …)
-  std::string model;                       // ai: the model id this offering serves
+  std::string model;                       // ai: the model id the provider's API expects (llama-3.3-70b-versatile)
+  std::vector<std::string> model_aliases;  // ai: other names manifests use for that model (besides product)
   std::string base_url;                    // ai: OpenAI-compatible base URL
   std::string credential_env;              // default variable holding the token
   std::string group;                       // provider group for `near:` (e.g. "cloudflare")
@@ -80,6 +81,9 @@ struct Offering {
   SourceLocation where;
 
   [[nodiscard]] bool serves_region(std::string_view region) const;
+  // ai: whether a manifest's model name means this offering's model: the API id (`model`), the
+  // product (the common name, e.g. llama-3.3-70b for groq's llama-3.3-70b-versatile) or an alias.
+  [[nodiscard]] bool serves_model(std::string_view name) const;
   [[nodiscard]] const FreeQuota* free_quota(std::string_view dimension) const;
   [[nodiscard]] const InstanceLimit* limit(std::string_view dimension) const;
   [[nodiscard]] const OveragePrice* overage_price(std::string_view dimension) const;

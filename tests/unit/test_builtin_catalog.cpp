@@ -61,6 +61,21 @@ TEST_CASE("The AI offerings carry per-model request and token windows")
   CHECK(windows.count({"tokens", Period::day}) == 1);
 }
 
+TEST_CASE("One model name reaches every provider of that model")
+{
+  std::vector<std::string> serving;
+  for (const auto& o : providers::builtin_catalog().offerings()) {
+    if (o.kind == WorkloadKind::ai && o.serves_model("llama-3.3-70b")) {
+      serving.push_back(o.id);
+    }
+  }
+  CHECK(serving == std::vector<std::string>{"groq/llama-3.3-70b", "nvidia/llama-3.3-70b", "openrouter/llama-3.3-70b"});
+  const Offering* groq = providers::builtin_catalog().find("groq/llama-3.3-70b");
+  CHECK(groq->serves_model("llama-3.3-70b-versatile"));
+  CHECK_FALSE(groq->serves_model("llama-3.1-8b"));
+  CHECK(providers::builtin_catalog().find("cloudflare/workers-ai-llama-3.1-8b")->serves_model("llama-3.1-8b"));
+}
+
 TEST_CASE("Workers and Pages Functions share one request pool")
 {
   const auto& catalog = providers::builtin_catalog();
