@@ -2,21 +2,20 @@
 
 #include <algorithm>
 
-#include "builtin_catalog_data.hpp"  // generated: k_builtin_catalog_json
+#include "builtin_catalog_data.hpp"  // generated: generated::builtin_offerings()
 
 namespace helios::providers {
-
-std::string_view builtin_catalog_json()
-{
-  return {generated::k_builtin_catalog_json, generated::k_builtin_catalog_json_size};
-}
 
 const Catalog& builtin_catalog()
 {
   static const Catalog catalog = [] {
-    // The data was validated when helios was built; a failure here is a bug in the generator.
-    auto parsed = catalog_from_json(nlohmann::json::parse(builtin_catalog_json()));
-    return value_or_throw(std::move(parsed));
+    std::vector<Offering> offerings = generated::builtin_offerings();
+    measure_machine(offerings);
+    Catalog built;
+    for (auto& o : offerings) {
+      built.add(std::move(o));
+    }
+    return built;
   }();
   return catalog;
 }

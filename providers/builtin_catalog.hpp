@@ -1,7 +1,7 @@
 #pragma once
-// The built-in catalog: providers/<provider>/catalog.yaml, validated and turned into compact JSON at
-// build time (providers/catalog_gen.cpp) and compiled into helios_providers, so a bare binary needs no
-// data files. Parsed once on first use; `amount: machine` quotas are measured then.
+// The built-in catalog: providers/<provider>/catalog.yaml, validated and turned into C++ at build time
+// (providers/catalog_gen.cpp) and compiled into helios_providers, so a bare binary needs no data files
+// and parses nothing. Built once on first use; `amount: machine` quotas are measured then.
 
 #include <string>
 #include <string_view>
@@ -13,9 +13,6 @@ namespace helios::providers {
 
 // The built-in catalog (every offering of every providers/*/catalog.yaml).
 const Catalog& builtin_catalog();
-
-// The embedded compact JSON the built-in catalog is parsed from.
-std::string_view builtin_catalog_json();
 
 // The catalog a command works with: the built-in one, then each user catalog file in order (--catalog
 // files, then HELIOS_CATALOG_PATH entries); a later offering replaces an earlier one with the same id.
