@@ -3,7 +3,8 @@
 # use through cli/lazy stubs), and the fast commands answer. Figures: build/bench/bench_startup.
 source "$(dirname "$0")/lib.sh"
 
-if ! nm "$HELIOS" 2>/dev/null | grep -q helios_lazy_slots; then
+symbols=$(nm "$HELIOS" 2>/dev/null)
+if ! grep -q helios_lazy_slots <<<"$symbols"; then
   echo "helios was built without lazy loading (HELIOS_LAZY_LOAD=OFF or not x86-64); skipping"
   exit 125
 fi
