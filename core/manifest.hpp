@@ -62,12 +62,20 @@ struct Account {
   SourceLocation where;
 };
 
+// Something valid but probably not what the user meant (spread with one replica, a secret-looking
+// runtime setting, …). `helios validate` prints them; they never fail a command.
+struct ManifestWarning {
+  std::string message;
+  SourceLocation where;
+};
+
 struct Stack {
   std::string api_version;
   std::string kind;
   std::string name;
   std::map<std::string, std::string> labels;
   std::string environment;                  // e.g. production; policies read it
+  std::string description;                  // free text
   double budget_monthly_usd = 0;
   std::vector<std::string> regions;         // default regions for workloads
   std::vector<std::string> providers_allow; // empty: any
@@ -76,6 +84,8 @@ struct Stack {
   std::vector<Workload> workloads;
   std::string file;                         // the manifest's path as given
   std::string digest;                       // sha256 of the manifest bytes, hex
+  std::vector<ManifestWarning> warnings;    // see ManifestWarning
+  SourceLocation where;                     // the document's start
 
   [[nodiscard]] const Workload* workload(std::string_view name) const;
   // The accounts declared for a provider; one implicit "default" account when none is declared.
@@ -87,6 +97,14 @@ struct Stack {
 Result<Stack> load_manifest(const std::string& path);
 // The same from text already in memory (`path` names it in errors).
 Result<Stack> parse_manifest(const std::string& text, const std::string& path);
+
+// Limits a manifest's values must stay within (documented in docs/manifest.md).
+inline constexpr int k_max_replicas = 1000;
+inline constexpr double k_max_cpu_cores = 1024;
+inline constexpr double k_max_budget_usd = 1e6;
+
+// True for a DNS-label-like name: 1 to 63 of [a-z0-9-], starting with a letter, not ending with '-'.
+bool valid_name(std::string_view name);
 
 // The typed stack back as JSON (for --json output, plan files and policy input).
 nlohmann::json to_json(const Stack& stack);

@@ -162,14 +162,17 @@ public:
       // yaml-cpp shares one node between an anchor and its aliases: a second visit of the same
       // collection (same start position) means we came through an alias.
       const int pos = node.Mark().pos;
-      if (pos >= 0 && !m_seen.insert(pos).second) {
+      if (pos >= 0 && !m_seen.insert(pos).second && !m_in_alias) {
         m_in_alias = true;
+        m_alias_root = node.Mark();
       }
     }
     if (m_in_alias && ++m_alias_nodes > m_limits.max_alias_nodes) {
       return tl::unexpected(yaml_error(
-        fmt::format("YAML aliases expand to more than {} nodes (an alias bomb?)", m_limits.max_alias_nodes),
-        m_doc.where(node).to_string(), "write the values out, or use each anchor (&name) only a few times"));
+        fmt::format("YAML aliases expand to more than {} nodes (an alias bomb?); the anchored value here is "
+                    "repeated through aliases",
+                    m_limits.max_alias_nodes),
+        m_doc.where(m_alias_root).to_string(), "write the values out, or use each anchor (&name) only a few times"));
     }
     if (!node.IsMap() && !node.IsSequence()) {
       m_in_alias = outer_alias;
@@ -211,6 +214,7 @@ private:
   std::size_t m_nodes = 0;
   std::size_t m_alias_nodes = 0;
   bool m_in_alias = false;
+  YAML::Mark m_alias_root;  // where the collection whose repeated visit started the current alias expansion
   std::unordered_set<int> m_seen;
 };
 
@@ -276,7 +280,7 @@ Result<YamlDocument> YamlDocument::load_file(const std::string& path, const Yaml
       return tl::unexpected(yaml_error(
         fmt::format("the file is {}; helios reads YAML files of up to {}", describe_size(static_cast<std::size_t>(st.st_size)),
                     describe_size(limits.max_bytes)),
-        path, "is this the right file? manifests and catalogs are a few kilobytes"));
+        SourceLocation{path, 1, 1}.to_string(), "is this the right file? manifests and catalogs are a few kilobytes"));
     }
   }
   // Read at most one byte more than the limit: pipes and devices have no size to check beforehand.
@@ -307,7 +311,8 @@ Result<YamlDocument> YamlDocument::load_file(const std::string& path, const Yaml
   if (used > limits.max_bytes) {
     return tl::unexpected(yaml_error(fmt::format("the input is larger than {}; helios reads YAML files of up to {}",
                                                  describe_size(limits.max_bytes), describe_size(limits.max_bytes)),
-                                     path, "is this the right file? manifests and catalogs are a few kilobytes"));
+                                     SourceLocation{path, 1, 1}.to_string(),
+                                     "is this the right file? manifests and catalogs are a few kilobytes"));
   }
   return parse(std::move(text), path, limits);
 }
@@ -317,13 +322,14 @@ Result<YamlDocument> YamlDocument::parse(std::string text, std::string file, con
   if (text.size() > limits.max_bytes) {
     return tl::unexpected(yaml_error(fmt::format("the text is {}; helios reads YAML of up to {}",
                                                  describe_size(text.size()), describe_size(limits.max_bytes)),
-                                     file, "is this the right file? manifests and catalogs are a few kilobytes"));
+                                     SourceLocation{file, 1, 1}.to_string(),
+                                     "is this the right file? manifests and catalogs are a few kilobytes"));
   }
   if (auto ok = check_text(text, file); !ok) {
     return tl::unexpected(ok.error());
   }
   if (blank(text)) {
-    return tl::unexpected(yaml_error("the file is empty (no YAML content)", file,
+    return tl::unexpected(yaml_error("the file is empty (no YAML content)", SourceLocation{file, 1, 1}.to_string(),
                                      "write the document's keys, e.g. `apiVersion: helios/v1`; `helios init` writes a "
                                      "starter manifest"));
   }
@@ -343,7 +349,7 @@ Result<YamlDocument> YamlDocument::parse(std::string text, std::string file, con
                                      "check the indentation (spaces, not tabs), quotes and brackets around here"));
   }
   if (documents.empty() || (documents.size() == 1 && documents.front().IsNull())) {
-    return tl::unexpected(yaml_error("the file is empty (no YAML content)", doc.m_file,
+    return tl::unexpected(yaml_error("the file is empty (no YAML content)", SourceLocation{doc.m_file, 1, 1}.to_string(),
                                      "write the document's keys; `helios init` writes a starter manifest"));
   }
   if (documents.size() > 1) {
@@ -392,6 +398,17 @@ YamlNode::YamlNode(const YamlDocument& doc, YAML::Node node, std::string path, S
 {
 }
 
+YamlNode& YamlNode::operator=(const YamlNode& other)
+{
+  if (this != &other) {
+    m_doc = other.m_doc;
+    m_node.reset(other.m_node);  // rebinds the handle; YAML::Node's operator= would overwrite the tree
+    m_path = other.m_path;
+    m_fallback = other.m_fallback;
+  }
+  return *this;
+}
+
 SourceLocation YamlNode::where() const
 {
   return m_doc->where(m_node, m_fallback);
@@ -426,7 +443,8 @@ std::string YamlNode::child_path(std::string_view key) const
 Result<std::string> YamlNode::as_string() const
 {
   if (!is_scalar() || is_null()) {
-    return fail(fmt::format("expected a string, got {}", describe()));
+    return fail(fmt::format("expected a string, got {}", describe()),
+                is_null() ? "write a value after the colon" : "write a single value; quote it if it has special characters");
   }
   return m_node.Scalar();
 }
@@ -434,14 +452,15 @@ Result<std::string> YamlNode::as_string() const
 Result<double> YamlNode::as_number(double min, double max) const
 {
   if (!is_scalar() || is_null()) {
-    return fail(fmt::format("expected a number, got {}", describe()));
+    return fail(fmt::format("expected a number, got {}", describe()), "write digits, e.g. 0 or 12.5");
   }
   double value = 0;
   if (!YAML::convert<double>::decode(m_node, value) || !std::isfinite(value)) {
     return fail(fmt::format("expected a number, got {}", describe()), "write digits, e.g. 0 or 12.5");
   }
   if (value < min || value > max) {
-    return fail(fmt::format("{} is out of range; expected a number from {} to {}", m_node.Scalar(), min, max));
+    return fail(fmt::format("{} is out of range; expected a number from {} to {}", m_node.Scalar(), min, max),
+                fmt::format("write a number from {} to {}", min, max));
   }
   return value;
 }
@@ -449,7 +468,7 @@ Result<double> YamlNode::as_number(double min, double max) const
 Result<long long> YamlNode::as_integer(long long min, long long max) const
 {
   if (!is_scalar() || is_null()) {
-    return fail(fmt::format("expected a whole number, got {}", describe()));
+    return fail(fmt::format("expected a whole number, got {}", describe()), "write digits, e.g. 1 or 3");
   }
   long long value = 0;
   if (!YAML::convert<long long>::decode(m_node, value)) {
@@ -457,10 +476,11 @@ Result<long long> YamlNode::as_integer(long long min, long long max) const
     if (YAML::convert<double>::decode(m_node, real) && std::isfinite(real)) {
       return fail(fmt::format("expected a whole number, got {}", m_node.Scalar()), "drop the fraction");
     }
-    return fail(fmt::format("expected a whole number, got {}", describe()));
+    return fail(fmt::format("expected a whole number, got {}", describe()), "write digits, e.g. 1 or 3");
   }
   if (value < min || value > max) {
-    return fail(fmt::format("{} is out of range; expected a whole number from {} to {}", value, min, max));
+    return fail(fmt::format("{} is out of range; expected a whole number from {} to {}", value, min, max),
+                fmt::format("write a whole number from {} to {}", min, max));
   }
   return value;
 }
@@ -469,7 +489,7 @@ Result<bool> YamlNode::as_bool() const
 {
   bool value = false;
   if (!is_scalar() || is_null() || !YAML::convert<bool>::decode(m_node, value)) {
-    return fail(fmt::format("expected true or false, got {}", describe()));
+    return fail(fmt::format("expected true or false, got {}", describe()), "write true or false");
   }
   return value;
 }
@@ -494,7 +514,8 @@ Result<std::vector<std::string>> YamlNode::as_string_list() const
 Result<void> YamlNode::expect_map() const
 {
   if (!is_map()) {
-    return fail(fmt::format("expected a mapping (key: value), got {}", describe()));
+    return fail(fmt::format("expected a mapping (key: value), got {}", describe()),
+                "write `key: value` lines indented under it, or `{key: value}`");
   }
   return {};
 }
@@ -502,7 +523,7 @@ Result<void> YamlNode::expect_map() const
 Result<void> YamlNode::expect_list() const
 {
   if (!is_list()) {
-    return fail(fmt::format("expected a list, got {}", describe()));
+    return fail(fmt::format("expected a list, got {}", describe()), "write `- item` lines under it, or `[a, b]`");
   }
   return {};
 }
@@ -579,10 +600,10 @@ Result<YamlNode> YamlNode::required(std::string_view key) const
   }
   auto child = get(key);
   if (!child) {
-    return fail(fmt::format("missing required key '{}'", key));
+    return fail(fmt::format("missing required key '{}'", key), fmt::format("add `{}:` with a value", key));
   }
   if (child->is_null()) {
-    return child->fail("a value is required here");
+    return child->fail("a value is required here", "write a value after the colon");
   }
   return *child;
 }

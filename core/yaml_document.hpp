@@ -48,6 +48,9 @@ struct YamlEntry;
 class YamlNode {
 public:
   YamlNode(const YamlDocument& doc, YAML::Node node, std::string path, SourceLocation fallback);
+  YamlNode(const YamlNode&) = default;
+  // Rebinds to the other node (YAML::Node's own assignment would overwrite the referenced tree).
+  YamlNode& operator=(const YamlNode& other);
 
   [[nodiscard]] const YAML::Node& node() const { return m_node; }
   [[nodiscard]] const std::string& path() const { return m_path; }

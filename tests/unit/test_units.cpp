@@ -60,6 +60,10 @@ TEST_CASE("Quantities format compactly")
 {
   CHECK(format_quantity(512.0 * 1024 * 1024, UnitKind::bytes) == "512Mi");
   CHECK(format_quantity(10e9, UnitKind::bytes) == "10GB");
+  CHECK(format_quantity(400.0 * 1024 * 1024, UnitKind::bytes) == "400Mi");
+  CHECK(format_quantity(1.5 * 1024 * 1024 * 1024, UnitKind::bytes) == "1.5Gi");
+  CHECK(format_quantity(1e9, UnitKind::bytes) == "1GB");
+  CHECK(format_quantity(500, UnitKind::bytes) == "500B");
   CHECK(format_quantity(0.5, UnitKind::cpu) == "500m");
   CHECK(format_quantity(2e6, UnitKind::count) == "2M");
   CHECK(format_amount({100000, Period::month}, UnitKind::count) == "100k/month");
