@@ -152,7 +152,7 @@ TEST_CASE("References between workloads must resolve")
   CHECK(cycle.message.find("cycle") != std::string::npos);
 }
 
-TEST_CASE("Units, ranges and kinds are checked")
+TEST_CASE("Units and ranges and kinds are checked")
 {
   CHECK(bad(with("cpu: 250m", "cpu: 250 parsecs")).message.find("unknown unit") != std::string::npos);
   CHECK(bad(with("cpu: 250m", "cpu: -1")).message.find("negative") != std::string::npos);

@@ -7,7 +7,7 @@ using namespace helios;
 
 TEST_SUITE_BEGIN("starter_manifest");
 
-TEST_CASE("The starter manifest validates, without warnings")
+TEST_CASE("The starter manifest validates without warnings")
 {
   auto stack = parse_manifest(starter_manifest("demo"), "helios.yaml");
   REQUIRE_MESSAGE(stack.has_value(), stack.error().to_string());

@@ -6,7 +6,7 @@ using namespace helios;
 
 TEST_SUITE_BEGIN("suggest");
 
-TEST_CASE("Edit distance counts insertions, deletions, substitutions and swaps")
+TEST_CASE("Edit distance counts insertions and deletions and substitutions and swaps")
 {
   CHECK(edit_distance("", "") == 0);
   CHECK(edit_distance("cpu", "cpu") == 0);
@@ -31,7 +31,7 @@ TEST_CASE("The closest candidate is suggested only when it is a plausible typo")
   CHECK(closest_match("abx", std::vector<std::string_view>{"abc", "abd"}) == "abc");
 }
 
-TEST_CASE("did_you_mean phrases the hint, or lists the choices")
+TEST_CASE("did_you_mean phrases the hint or lists the choices")
 {
   const std::vector<std::string> kinds = {"compute", "hosting", "database", "storage", "ai"};
   CHECK(did_you_mean("computr", kinds) == "did you mean 'compute'?");

@@ -65,7 +65,7 @@ TEST_CASE("A document reads typed fields with their locations")
   CHECK(spec->get("replicas")->path() == "spec.replicas");
 }
 
-TEST_CASE("Type and range errors name the path, the value, what was expected and the location")
+TEST_CASE("Type and range errors name the path and value and what was expected and the location")
 {
   auto doc = YamlDocument::parse("spec:\n  replicas: many\n  count: 2000\n  list: one\n  name: [a]\n", "m.yaml");
   REQUIRE(doc.has_value());
@@ -110,7 +110,7 @@ TEST_CASE("Unknown keys are refused at their location with a did-you-mean hint")
   CHECK(spec.check_keys({"regoins"}).has_value());
 }
 
-TEST_CASE("Empty files, binary bytes and invalid UTF-8 are refused with a location")
+TEST_CASE("Empty files and binary bytes and invalid UTF-8 are refused with a location")
 {
   CHECK(parse_error("").message.find("empty") != std::string::npos);
   CHECK(parse_error("# only a comment\n\n---\n").message.find("empty") != std::string::npos);
@@ -127,7 +127,7 @@ TEST_CASE("Empty files, binary bytes and invalid UTF-8 are refused with a locati
   CHECK(YamlDocument::parse("a: café ✓\n", "t.yaml").has_value());
 }
 
-TEST_CASE("Syntax errors carry yaml-cpp's location, 1-based")
+TEST_CASE("Syntax errors carry yaml-cpp's location 1-based")
 {
   auto error = parse_error("a: 1\nb: [1, 2\n");
   CHECK(error.message.find("invalid YAML") != std::string::npos);
@@ -135,7 +135,7 @@ TEST_CASE("Syntax errors carry yaml-cpp's location, 1-based")
   CHECK(error.where != "t.yaml");
 }
 
-TEST_CASE("Duplicate keys, complex keys and several documents are refused")
+TEST_CASE("Duplicate keys and complex keys and several documents are refused")
 {
   auto dup = parse_error("a: 1\nb: 2\na: 3\n");
   CHECK(dup.message.find("'a' appears twice") != std::string::npos);
@@ -145,7 +145,7 @@ TEST_CASE("Duplicate keys, complex keys and several documents are refused")
   CHECK(docs.message.find("2 YAML documents") != std::string::npos);
 }
 
-TEST_CASE("Nesting deeper than the limit is refused, at any depth of yaml-cpp's own limit")
+TEST_CASE("Nesting deeper than the limit is refused up to and beyond yaml-cpp's own limit")
 {
   std::string deep;
   for (int i = 0; i < 70; ++i) {
@@ -191,7 +191,7 @@ TEST_CASE("An alias bomb is refused without expanding it")
   CHECK_FALSE(YamlDocument::parse("a: &a [*a]\n", "t.yaml").has_value());
 }
 
-TEST_CASE("Files over the size limit are refused without being read; missing files and directories too")
+TEST_CASE("Files over the size limit are refused without being read and so are missing files and directories")
 {
   TempDir dir;
   const auto big = (dir.path / "big.yaml").string();
