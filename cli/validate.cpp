@@ -1,12 +1,15 @@
 // helios validate -f FILE: loads a manifest with every check (YAML safety, schema, units, references)
 // and prints its workloads and warnings. Invalid input: exit 2 with file:line:column and a hint.
 
+#include <algorithm>
 #include <string>
 
 #include "cli/command.hpp"
 #include "cli/output.hpp"
 #include "core/error.hpp"
 #include "core/manifest.hpp"
+#include "core/suggest.hpp"
+#include "providers/builtin_catalog.hpp"
 
 namespace helios::cli {
 
@@ -25,6 +28,61 @@ std::string needs_text(const Workload& workload)
   return out.empty() ? std::string("-") : out;
 }
 
+// Names the catalog does not know are valid syntax but place nothing: warnings, with did-you-mean (a
+// user catalog given to a later command may add them, so they are not errors).
+void check_against_catalog(const Catalog& catalog, Stack& stack)
+{
+  const std::vector<std::string> providers = catalog.providers();
+  const auto known = [&](const std::string& name) {
+    return std::find(providers.begin(), providers.end(), name) != providers.end();
+  };
+  const auto check_provider = [&](const std::string& name, const SourceLocation& where, const std::string& what) {
+    if (!known(name)) {
+      const auto match = closest_match(name, providers);
+      stack.warnings.push_back(
+        {fmt::format("{}: no provider named '{}' in the catalog{}", what, name,
+                     match ? fmt::format("; did you mean '{}'?", *match)
+                           : std::string("; `helios catalog list` shows the providers")),
+         where});
+    }
+  };
+  for (const auto& name : stack.providers_allow) {
+    check_provider(name, stack.where, "spec.providers.allow");
+  }
+  for (const auto& name : stack.providers_deny) {
+    check_provider(name, stack.where, "spec.providers.deny");
+  }
+  for (const auto& account : stack.accounts) {
+    check_provider(account.provider, account.where, "spec.accounts");
+  }
+  std::vector<std::string> models;
+  for (const auto& offering : catalog.offerings()) {
+    if (offering.kind == WorkloadKind::ai) {
+      models.push_back(offering.product);
+      models.insert(models.end(), offering.model_aliases.begin(), offering.model_aliases.end());
+    }
+  }
+  for (const auto& workload : stack.workloads) {
+    for (const auto& name : workload.providers_allow) {
+      check_provider(name, workload.where, workload.name + ".providers.allow");
+    }
+    for (const auto& name : workload.providers_deny) {
+      check_provider(name, workload.where, workload.name + ".providers.deny");
+    }
+    for (const auto& model : workload.models) {
+      const bool served = std::any_of(catalog.offerings().begin(), catalog.offerings().end(),
+                                      [&](const Offering& o) { return o.serves_model(model); });
+      if (!served) {
+        const auto match = closest_match(model, models);
+        stack.warnings.push_back(
+          {fmt::format("{}.models: no offering in the catalog serves '{}'{}", workload.name, model,
+                       match ? fmt::format("; did you mean '{}'?", *match) : std::string()),
+           workload.where});
+      }
+    }
+  }
+}
+
 void run_validate(Context& ctx, const std::string& positional)
 {
   if (!positional.empty() && !ctx.manifest.empty() && positional != ctx.manifest) {
@@ -32,7 +90,8 @@ void run_validate(Context& ctx, const std::string& positional)
                 "pass one: helios validate -f FILE");
   }
   const std::string path = positional.empty() ? ctx.manifest_path() : positional;
-  const Stack stack = value_or_throw(load_manifest(path));
+  Stack stack = value_or_throw(load_manifest(path));
+  check_against_catalog(value_or_throw(providers::effective_catalog(ctx.catalog_paths())), stack);
 
   nlohmann::json workloads = nlohmann::json::array();
   for (const auto& w : stack.workloads) {

@@ -38,6 +38,14 @@ expect_json '.warnings | length == 1 and (.[0].message | test("spread")) and (.[
 run_helios validate -f warn.yaml
 expect_contains "$ERR" "warning:"
 
+# Providers and models the catalog does not know: warnings with did-you-mean, not errors.
+sed 's/deny: \[fly\]/deny: [flyy]/; s/gpt-oss-120b/gpt-oss-12b/' helios.yaml >unknown.yaml
+run_helios validate -f unknown.yaml --json
+expect_rc 0 "validate with unknown provider and model names"
+expect_schema validate
+expect_json '[.warnings[].message] | any(test("no provider named .flyy.*did you mean .fly.\\?"))'
+expect_json '[.warnings[].message] | any(test("serves .gpt-oss-12b.*did you mean .gpt-oss-120b.\\?"))'
+
 # Exit 2 on invalid input, with the error object.
 sed 's/kind: compute/kind: computer/' helios.yaml >bad.yaml
 run_helios validate -f bad.yaml
