@@ -1,6 +1,8 @@
 #pragma once
-// Runs a program with arguments (no shell), capturing its stdout and stderr, with a deadline and a cap on
-// what it may print. Stdin is /dev/null. Used where one helios process asks another for its JSON.
+// Runs a program with arguments (no shell), capturing its stdout and stderr apart, with a deadline and a
+// cap on what it may print. Stdin is /dev/null. Used where one helios process asks another for its JSON
+// document (the native host): unlike run_process (core/process.hpp), stdout stays free of stderr and may
+// exceed 1 MiB.
 
 #include <string>
 #include <vector>
