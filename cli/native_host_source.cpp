@@ -64,7 +64,7 @@ json CommandSource::describe()
             {"quota", source_of("quota", "--json")},
             {"rotations", source_of("quota", "--json (.rotations)")},
             {"checkpoints", source_of("checkpoint", "list --json")},
-            {"catalog", has_command("catalog") ? "helios catalog --json" : "unavailable"}}}};
+            {"catalog", has_command("catalog") ? "helios catalog list --provider P --json" : "unavailable"}}}};
 }
 
 Result<json> CommandSource::run_json(const std::vector<std::string>& args, bool with_state)
@@ -153,21 +153,11 @@ Result<json> CommandSource::catalog(const std::string& provider)
   if (!has_command("catalog")) {
     return fail(ExitCode::runtime, "source_unavailable", "this build of helios has no catalog command");
   }
-  auto doc = run_json({"catalog"}, false);
+  auto doc = run_json({"catalog", "list", "--provider", provider}, false);
   if (!doc) {
     return doc;
   }
-  json offerings = json::array();
-  for (const auto& offering : list_of(*doc, "offerings")) {
-    if (offering.is_object() && offering.value("provider", "") == provider) {
-      offerings.push_back(offering);
-    }
-  }
-  if (offerings.empty()) {
-    return fail(ExitCode::usage, "unknown_provider", fmt::format("the catalog has no provider '{}'", provider), "",
-                "run `helios catalog` for the providers it knows");
-  }
-  return json{{"provider", provider}, {"offerings", offerings}};
+  return json{{"provider", provider}, {"offerings", list_of(*doc, "offerings")}};
 }
 
 }  // namespace helios::cli

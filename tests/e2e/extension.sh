@@ -96,6 +96,13 @@ OUT=${lines[4]}; expect_json '.ok == false and .id == 5 and .error.code == "unkn
 OUT=${lines[5]}; expect_json '.ok == false and .error.code == "invalid_json"'
 expect_contains "${lines[6]}" "rc=0" "host exit after a clean end of input"
 
+# The catalog entry of a provider, from `helios catalog list --provider`.
+replies=$( { frame '{"id":1,"type":"catalog","provider":"groq"}'; frame '{"id":2,"type":"catalog","provider":"nosuchprovider"}'; } | host_session "$origin")
+mapfile -t lines <<<"$replies"
+OUT=${lines[0]}; expect_json '.ok and .data.provider == "groq" and (.data.offerings | length) > 0 and all(.data.offerings[]; .provider == "groq")'
+expect_schema native-host
+OUT=${lines[1]}; expect_json '.ok == false and (.error.message | test("nosuchprovider"))'
+
 # An oversized length: an error reply and a clean exit, without waiting for 4 GB.
 replies=$(printf '\xff\xff\xff\xff{}' | host_session "$origin")
 expect_contains "$replies" '"frame_too_large"' "oversized frame"
