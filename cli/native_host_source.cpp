@@ -1,9 +1,11 @@
 #include "cli/native_host_source.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "cli/command.hpp"
@@ -124,15 +126,32 @@ Result<json> CommandSource::stacks()
 
 Result<json> CommandSource::quota()
 {
-  if (has_command("quota")) {
-    return run_json({"quota"});
-  }
-  return seam("quota");
+  return quota_document(10);
 }
 
-Result<json> CommandSource::rotations(int /*limit*/)
+Result<json> CommandSource::quota_document(int rotations)
 {
-  auto doc = quota();
+  if (!has_command("quota")) {
+    return seam("quota");
+  }
+  // `helios quota` opens the ledger, creating <state>/ledger.db (core/ledger.hpp) when it is absent; the
+  // host must change nothing, so with no ledger yet it answers the empty document itself.
+  std::error_code ec;
+  if (!fs::exists(fs::path(m_state_dir) / "ledger.db", ec)) {
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    return json{{"generated_at", fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now)},
+                {"state", m_state_dir},
+                {"action", "show"},
+                {"quotas", json::array()},
+                {"cooldowns", json::array()},
+                {"rotations", json::array()}};
+  }
+  return run_json({"quota", "--rotations", std::to_string(rotations)});
+}
+
+Result<json> CommandSource::rotations(int limit)
+{
+  auto doc = quota_document(limit);
   if (!doc) {
     return doc;
   }

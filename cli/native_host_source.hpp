@@ -30,6 +30,8 @@ public:
 private:
   // Runs `helios --json --state DIR <args>` and parses its one JSON document.
   Result<nlohmann::json> run_json(const std::vector<std::string>& args, bool with_state = true);
+  // `helios quota --json --rotations N`, or the empty document when no ledger exists yet.
+  Result<nlohmann::json> quota_document(int rotations);
   // Reads <state>/companion-seam/<name>.json (the seam for commands not yet in this build).
   Result<nlohmann::json> seam(const std::string& name);
   [[nodiscard]] static bool has_command(const std::string& name);

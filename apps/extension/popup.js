@@ -29,7 +29,7 @@ function quotaRow(row) {
   const left = row.remaining == null ? 'limit unknown' : `${formatAmount(row.remaining, row.dimension)} left of ${formatAmount(row.limit, row.dimension)}`;
   const flag = lvl === 'crit' ? el('span', { class: 'flag' }, 'almost out') : lvl === 'warn' ? el('span', { class: 'flag' }, 'high') : null;
   const label = `${row.provider}${account}, ${row.dimension} per ${win}: ${pct == null ? 'unknown' : pct + ' percent'} used, ${left}` + (reset ? `, resets ${reset}` : '');
-  return el('li', { class: `row lvl-${lvl}`, tabindex: '0', 'aria-label': label, 'data-key': `${row.provider}/${row.dimension}` },
+  return el('li', { class: `row lvl-${lvl}`, tabindex: '0', 'aria-label': label, 'data-key': `${row.provider}/${row.dimension}/${row.window}` },
     el('div', { class: 'line' },
       el('span', { class: 'name' }, el('b', {}, row.provider), account, ` · ${row.dimension} / ${win}`, flag),
       el('span', { class: 'pct' }, pct == null ? '–' : `${pct} %`)),
@@ -39,11 +39,18 @@ function quotaRow(row) {
 }
 
 function showQuota(doc) {
-  const rows = rowsOf(doc);
+  const all = rowsOf(doc);
+  // Windows tracked without a known limit (e.g. a month counter next to a daily quota) have no bar.
+  const rows = all.filter((r) => r.fraction != null);
+  const unbounded = all.filter((r) => r.fraction == null);
   const list = $('quota');
   list.replaceChildren(...rows.map(quotaRow));
-  if (rows.length === 0) list.append(el('li', { class: 'muted' }, 'No quota recorded yet: run helios place or helios quota record.'));
-  const high = rows.filter((r) => level(r.fraction) !== 'ok' && r.fraction != null).length;
+  if (all.length === 0) list.append(el('li', { class: 'muted' }, 'No quota recorded yet: run helios place, helios rotate or helios quota record.'));
+  if (unbounded.length) {
+    list.append(el('li', { class: 'muted unbounded', id: 'unbounded' }, 'Also counted, no known limit: ',
+      unbounded.map((r) => `${r.provider} ${r.dimension}/${windowLabel(r.window)} ${formatAmount(r.used, r.dimension)}`).join(', ')));
+  }
+  const high = rows.filter((r) => level(r.fraction) !== 'ok').length;
   $('quota-summary').textContent = rows.length ? `· ${rows.length} tracked${high ? `, ${high} high` : ''}` : '';
   $('quota-section').hidden = false;
   showRotations(Array.isArray(doc?.rotations) ? doc.rotations : []);

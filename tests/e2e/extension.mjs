@@ -25,14 +25,10 @@ function check(ok, what, detail = '') {
   }
 }
 
-const seam = path.join(env.STATE_DIR, 'companion-seam');
-// Writes the quota the host will read (see extension.sh for why it is the seam file).
-function writeQuota(doc) {
-  fs.mkdirSync(seam, { recursive: true });
-  fs.writeFileSync(path.join(seam, 'quota.json.tmp'), JSON.stringify(doc));
-  fs.renameSync(path.join(seam, 'quota.json.tmp'), path.join(seam, 'quota.json'));
-}
-const quotaDoc = JSON.parse(fs.readFileSync(path.join(seam, 'quota.json'), 'utf8'));
+// What `helios quota --json` says about the state directory extension.sh prepared.
+const helios = (...args) => execFileSync(env.HELIOS, ['--state', env.STATE_DIR, ...args], { encoding: 'utf8' });
+const quotaDoc = JSON.parse(helios('--json', 'quota'));
+const withLimit = quotaDoc.quotas.filter((q) => q.limit != null);
 
 const context = await chromium.launchPersistentContext(env.PROFILE_DIR, {
   executablePath: '/usr/bin/chromium',
@@ -63,21 +59,30 @@ try {
     key: li.dataset.key, cls: li.className, text: li.innerText, label: li.getAttribute('aria-label'),
     width: li.querySelector('.bar > span')?.style.width,
   })));
-  check(rows.length === quotaDoc.quotas.length, 'one row per provider and dimension', JSON.stringify(rows.map((r) => r.key)));
+  check(rows.length === withLimit.length && withLimit.length === 3, 'one row per provider, dimension and window with a limit',
+    JSON.stringify(rows.map((r) => r.key)));
+  const unbounded = await page.textContent('#unbounded');
+  check(/no known limit: .*groq requests\/month 850/.test(unbounded), 'windows without a limit are listed apart', unbounded);
   const byKey = Object.fromEntries(rows.map((r) => [r.key, r]));
-  const cf = byKey['cloudflare/requests'];
-  const groq = byKey['groq/requests'];
-  const gemini = byKey['gemini/tokens'];
-  check(rows[0]?.key === 'cloudflare/requests', 'the most used quota comes first', rows[0]?.key);
+  const cf = byKey['cloudflare/requests/day'];
+  const groq = byKey['groq/requests/day'];
+  const gemini = byKey['gemini/requests/day'];
+  check(rows[0]?.key === 'cloudflare/requests/day', 'the most used quota comes first', rows[0]?.key);
   check(cf?.cls.includes('lvl-crit') && cf.text.includes('96 %'), 'red at 95 % and above', cf?.cls);
   check(groq?.cls.includes('lvl-warn') && groq.text.includes('85 %'), 'amber from 80 %', groq?.cls);
   check(gemini?.cls.includes('lvl-ok') && gemini.width === '30%', 'green below 80 %, bar width = use', `${gemini?.cls} ${gemini?.width}`);
-  check(groq?.text.includes('150 left of 1k') && /resets in \d+ h/.test(groq.text), 'remaining amount and reset time', groq?.text);
+  check(groq?.text.includes('150 left of 1k') && /resets in \d+ (h|min)/.test(groq.text), 'remaining amount and reset time', groq?.text);
   check(/groq, requests per day: 85 percent used/.test(groq?.label || ''), 'rows are labelled for screen readers', groq?.label);
   const stacksText = await page.textContent('#stacks');
   check(stacksText.includes('hobby') && stacksText.includes('cloudflare/workers'), 'stacks and where their workloads run', stacksText);
-  const rotationsText = await page.textContent('#rotations');
-  check(rotationsText.includes('groq/llama-3.3-70b') && rotationsText.includes('429'), 'the last rotations', rotationsText);
+  const rotationItems = await page.$$eval('#rotations li', (lis) => lis.map((li) => li.innerText));
+  if (quotaDoc.rotations.length === 0) {
+    check(rotationItems.length === 1 && rotationItems[0] === 'No rotation yet.', 'no rotation recorded, none shown', rotationItems);
+  } else {
+    const r = quotaDoc.rotations[0];
+    check(rotationItems.length === Math.min(5, quotaDoc.rotations.length) && rotationItems[0].includes(r.workload) &&
+      rotationItems[0].includes(r.reason), 'the last rotations, newest first', JSON.stringify(rotationItems));
+  }
 
   // Keyboard: Tab reaches the buttons and the rows; R refreshes.
   await page.keyboard.press('Tab');
@@ -106,9 +111,7 @@ try {
   check(shown.some((n) => n.startsWith('helios:cloudflare')), 'a quota above the threshold is announced', JSON.stringify(shown));
   check(!shown.some((n) => n.startsWith('helios:groq')), 'a quota below the threshold (85 % < 90 %) is not', JSON.stringify(shown));
 
-  const groqRow = quotaDoc.quotas.find((q) => q.provider === 'groq');
-  Object.assign(groqRow, { used: 930, remaining: 70, fraction: 0.93 });
-  writeQuota(quotaDoc);
+  helios('quota', 'record', '--provider', 'groq', 'requests=80');  // 930 of 1000: 93 %
   const polled = await worker.evaluate(() => globalThis.heliosPoll());
   check(polled.error === null, 'the service worker polls through the host', JSON.stringify(polled.error));
   shown = await notificationIds();

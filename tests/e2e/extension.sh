@@ -13,24 +13,19 @@ launcher="$hosts/io.helios.companion.sh"
 ext_id=$("$ext_dir/tools/extension-id.sh")
 origin="chrome-extension://$ext_id/"
 
-# The quota, stacks and rotations the host serves. SEAM: `helios quota` (agents) and `helios state show`
-# (state) are not in this build yet, so the state directory carries their documents in
-# companion-seam/ (docs/extension.md, "Sources"); the host reads them only while those commands are absent.
-at() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
+# The quota the host serves, recorded through the real ledger: usage plus the rate-limit headers of a
+# provider response (which give the limits), as an agent reports them.
+record() {  # record PROVIDER USED LIMIT
+  printf 'HTTP/1.1 200 OK\r\nx-ratelimit-limit-requests: %s\r\nx-ratelimit-remaining-requests: %s\r\nx-ratelimit-reset-requests: 5h0m0s\r\n\r\n{}\n' \
+    "$3" "$(($3 - $2))" >"$TEST_TMP/response-$1.txt"
+  "$HELIOS" --state "$state" quota record --provider "$1" "requests=$2" --signal "$TEST_TMP/response-$1.txt" >/dev/null 2>&1 \
+    || fail "helios quota record --provider $1"
+}
+# Before anything is recorded the host answers an empty quota document and creates no ledger.
+mkdir -p "$state"
+# SEAM: `helios state show` (state) is not in this build yet, so the state directory carries the stacks
+# document in companion-seam/ (docs/extension.md, "Sources"); the host reads it only while it is absent.
 mkdir -p "$state/companion-seam"
-cat >"$state/companion-seam/quota.json" <<EOF
-{"generated_at":"$(at now)","state":"$state","cooldowns":[],
- "quotas":[
-  {"provider":"groq","account":"default","pool":"groq/llama-3.3-70b","dimension":"requests","window":"day","reset_rule":"utc-midnight","used":850,"limit":1000,"remaining":150,"fraction":0.85,"window_start":"$(at 'today 00:00')","resets_at":"$(at '+5 hours')","source":"catalog"},
-  {"provider":"gemini","account":"default","pool":"gemini/gemini-2.5-flash","dimension":"tokens","window":"minute","reset_rule":"rolling","used":75000,"limit":250000,"remaining":175000,"fraction":0.3,"window_start":"$(at now)","resets_at":"$(at '+40 seconds')","source":"headers"},
-  {"provider":"cloudflare","account":"default","pool":"cloudflare/workers-requests","dimension":"requests","window":"day","reset_rule":"utc-midnight","used":96000,"limit":100000,"remaining":4000,"fraction":0.96,"window_start":"$(at 'today 00:00')","resets_at":"$(at '+5 hours')","source":"usage-api"},
-  {"provider":"cloudflare","account":"default","pool":"cloudflare/r2","dimension":"storage","window":"static","reset_rule":"static","used":2147483648,"limit":10737418240,"remaining":8589934592,"fraction":0.2,"window_start":null,"resets_at":null,"source":"catalog"}
- ],
- "rotations":[
-  {"at":"$(at '-3 minutes')","workload":"llm","from":"groq/llama-3.3-70b","to":"gemini/gemini-2.5-flash","reason":"429","granted":true,"next_available_at":null},
-  {"at":"$(at '-50 minutes')","workload":"llm","from":null,"to":"groq/llama-3.3-70b","reason":"start","granted":true,"next_available_at":null}
- ]}
-EOF
 cat >"$state/companion-seam/status.json" <<EOF
 {"stacks":[{"name":"hobby","status":"applied","workloads":[
   {"name":"web","kind":"compute","offering":"cloudflare/workers","region":"eu","status":"running"},
@@ -85,12 +80,26 @@ PY
 host_session() { python3 "$TEST_TMP/host_session.py" "$launcher" "$1"; }
 frame() { python3 -c 'import struct,sys; b=sys.argv[1].encode(); sys.stdout.buffer.write(struct.pack("=I",len(b))+b)' "$1"; }
 
+replies=$(frame '{"id":1,"type":"quota"}' | host_session "$origin")
+OUT=${replies%%$'\n'*}; expect_json '.ok and .data.quotas == [] and .data.rotations == []'; expect_schema native-host
+OUT=$(jq .data <<<"${replies%%$'\n'*}"); expect_schema quota
+[ ! -e "$state/ledger.db" ] && pass || fail "the host created a ledger"
+
+record groq 850 1000
+record cloudflare 96000 100000
+record gemini 75 250
+run_helios --state "$state" --json quota
+quota_cli=$OUT
+
 replies=$( { frame '{"id":1,"type":"hello"}'; frame '{"id":2,"type":"quota"}'; frame '{"id":3,"type":"rotations","limit":1}';
              frame '{"id":4,"type":"status"}'; frame '{"id":5,"type":"drop-tables"}'; frame 'not json'; } | host_session "$origin")
 mapfile -t lines <<<"$replies"
 OUT=${lines[0]}; expect_json ".ok and .id == 1 and .data.state == \"$state\" and .data.origin == \"$origin\""; expect_schema native-host
-OUT=${lines[1]}; expect_json '.ok and .id == 2 and (.data.quotas | length) == 4'; expect_schema native-host
-OUT=${lines[2]}; expect_json '.ok and (.data | length) == 1 and .data[0].reason == "429"'
+OUT=${lines[1]}; expect_json '.ok and .id == 2 and (.data.quotas | length) >= 3'; expect_schema native-host
+# The same data as `helios quota --json` (less the time it was generated).
+[ "$(jq -S 'del(.generated_at)' <<<"$quota_cli")" = "$(jq -S '.data | del(.generated_at)' <<<"$OUT")" ] && pass \
+  || fail "the host's quota differs from helios quota --json"
+OUT=${lines[2]}; expect_json ".ok and .data == $(jq -c '.rotations[:1]' <<<"$quota_cli")"
 OUT=${lines[3]}; expect_json '.ok and .data.stacks[0].name == "hobby"'
 OUT=${lines[4]}; expect_json '.ok == false and .id == 5 and .error.code == "unknown_request"'; expect_schema native-host
 OUT=${lines[5]}; expect_json '.ok == false and .error.code == "invalid_json"'
