@@ -74,7 +74,7 @@ void setup_native_host(CLI::App& app, Context& ctx)
     "Requests and replies are documented in docs/extension.md. Chrome runs the host itself; to try it by hand:\n"
     "Example:\n"
     "  helios extension install-host --user-data-dir /tmp/profile\n"
-    "  printf '\\x11\\x00\\x00\\x00{\"type\":\"quota\"}' | \\\n"
+    "  printf '\\x10\\x00\\x00\\x00{\"type\":\"quota\"}' | \\\n"
     "    helios native-host --host-manifest /tmp/profile/NativeMessagingHosts/io.helios.companion.json \\\n"
     "    chrome-extension://gfdbiljgkggmngehnendpaefknaeabgi/ | tail -c +5");
   sub->callback([&ctx, options]() { run_native_host(ctx, *options); });
