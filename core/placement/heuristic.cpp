@@ -1,0 +1,807 @@
+#include "core/placement/heuristic.hpp"
+
+#include "core/placement/cbc_solver.hpp"
+#include "core/placement/milp_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <tuple>
+
+namespace helios::placement {
+
+namespace {
+
+constexpr double k_inf = std::numeric_limits<double>::infinity();
+constexpr double k_eps = 1e-9;
+
+class Search {
+public:
+  Search(const Instance& instance, Solution& solution, const HeuristicOptions& options)
+    : m_inst(instance), m_sol(solution), m_opt(options), m_state(instance), m_dependents(instance.classes.size())
+  {
+    for (std::size_t k = 0; k < m_inst.classes.size(); ++k) {
+      if (m_inst.classes[k].near_target >= 0) {
+        m_dependents[static_cast<std::size_t>(m_inst.classes[k].near_target)].push_back(static_cast<int>(k));
+      }
+    }
+    m_slot_items.resize(static_cast<std::size_t>(m_inst.slots));
+    for (std::size_t i = 0; i < m_inst.items.size(); ++i) {
+      if (m_sol.choice[i] >= 0) {
+        place(static_cast<int>(i), m_sol.choice[i]);
+      }
+      for (const auto& s : m_sol.shares[i]) {
+        m_state.add(static_cast<int>(i), s.candidate, s.weight);
+      }
+    }
+  }
+
+  void construct();
+  void repair();
+  // Split shares as one LP over every split item, the other items' loads fixed (exact for the shares).
+  bool solve_splits();
+  // Moves of items that share pools with split items, each judged with the split shares re-solved.
+  void split_aware_moves();
+  void restore_splits(const Solution& saved);
+  void fill_split(int item);
+  void local_search();
+  void swaps();
+  void headroom();
+  void tie_break();
+
+private:
+  const ItemClass& cls_of(int item) const
+  {
+    return m_inst.classes[static_cast<std::size_t>(m_inst.items[static_cast<std::size_t>(item)].cls)];
+  }
+  const Candidate& cand(int item, int k) const { return m_inst.candidate(item, k); }
+  int choice(int item) const { return m_sol.choice[static_cast<std::size_t>(item)]; }
+
+  void place(int item, int k)
+  {
+    m_sol.choice[static_cast<std::size_t>(item)] = k;
+    m_state.add(item, k);
+    m_slot_items[static_cast<std::size_t>(cand(item, k).slot)].push_back(item);
+  }
+  void unplace(int item)
+  {
+    const int k = choice(item);
+    m_state.remove(item, k);
+    auto& list = m_slot_items[static_cast<std::size_t>(cand(item, k).slot)];
+    list.erase(std::find(list.begin(), list.end(), item));
+    m_sol.choice[static_cast<std::size_t>(item)] = -1;
+  }
+
+  // `near:` holds for the item on candidate k (against the target's placed items), and moving it there
+  // keeps every dependent item near some item of its class.
+  bool near_ok(int item, int k) const;
+  // The highest utilisation among the pools the candidate touches, were the item added there.
+  double util_after_add(int item, int k, double weight = 1.0) const
+  {
+    const Candidate& c = cand(item, k);
+    double u = c.own.empty() ? 0.0 : c.own_utilisation;
+    for (const auto& use : c.uses) {
+      const Pool& p = m_inst.pools[static_cast<std::size_t>(use.pool)];
+      u = std::max(u, pool_utilisation(p, m_state.load(use.pool) + use.amount * weight));
+    }
+    return u;
+  }
+  double util_now(int k_item, int k) const
+  {
+    const Candidate& c = cand(k_item, k);
+    double u = 0;
+    for (const auto& use : c.uses) {
+      u = std::max(u, pool_utilisation(m_inst.pools[static_cast<std::size_t>(use.pool)], m_state.load(use.pool)));
+    }
+    return u;
+  }
+  double max_utilisation() const
+  {
+    double u = 0;
+    for (std::size_t p = 0; p < m_inst.pools.size(); ++p) {
+      if (m_state.load(static_cast<int>(p)) > 0) {
+        u = std::max(u, pool_utilisation(m_inst.pools[p], m_state.load(static_cast<int>(p))));
+      }
+    }
+    for (std::size_t i = 0; i < m_inst.items.size(); ++i) {
+      if (m_sol.choice[i] >= 0 && !cand(static_cast<int>(i), m_sol.choice[i]).own.empty()) {
+        u = std::max(u, cand(static_cast<int>(i), m_sol.choice[i]).own_utilisation);
+      }
+    }
+    return u;
+  }
+
+  struct Best {
+    int k = -1;
+    double delta = k_inf;
+    double util = k_inf;
+    int rank = 0;
+  };
+  static bool better(double delta, double util, int rank, const Best& b)
+  {
+    if (delta < b.delta - k_eps) {
+      return true;
+    }
+    if (delta > b.delta + k_eps) {
+      return false;
+    }
+    if (util < b.util - k_eps) {
+      return true;
+    }
+    if (util > b.util + k_eps) {
+      return false;
+    }
+    return rank < b.rank;
+  }
+  // Best and second-best candidates for an unplaced item.
+  std::pair<Best, Best> best_two(int item) const;
+  // For an item others must be near: whether candidate k leaves every dependent class enough compatible
+  // candidates (distinct providers for spread classes).
+  bool supports_dependents(int item, int k) const;
+
+  const Instance& m_inst;
+  Solution& m_sol;
+  const HeuristicOptions& m_opt;
+  LoadState m_state;
+  std::vector<std::vector<int>> m_dependents;
+  std::vector<std::vector<int>> m_slot_items;
+  long long m_evaluations = 0;
+  int m_split_solves = 0;
+};
+
+bool Search::near_ok(int item, int k) const
+{
+  const ItemClass& cls = cls_of(item);
+  const Candidate& c = cls.candidates[static_cast<std::size_t>(k)];
+  if (cls.near_target >= 0) {
+    const ItemClass& target = m_inst.classes[static_cast<std::size_t>(cls.near_target)];
+    bool any_placed = false;
+    bool ok = false;
+    for (int t : target.items) {
+      const int tc = choice(t);
+      if (tc >= 0) {
+        any_placed = true;
+        if (Instance::near_compatible(c, target.candidates[static_cast<std::size_t>(tc)])) {
+          ok = true;
+          break;
+        }
+      }
+    }
+    if (any_placed && !ok) {
+      return false;
+    }
+  }
+  const int my_cls = m_inst.items[static_cast<std::size_t>(item)].cls;
+  for (int d : m_dependents[static_cast<std::size_t>(my_cls)]) {
+    const ItemClass& dep = m_inst.classes[static_cast<std::size_t>(d)];
+    for (int di : dep.items) {
+      const int dc = choice(di);
+      if (dc < 0) {
+        continue;
+      }
+      bool ok = false;
+      for (int t : cls.items) {
+        const int tc = t == item ? k : choice(t);
+        if (tc >= 0 && Instance::near_compatible(dep.candidates[static_cast<std::size_t>(dc)],
+                                                 cls.candidates[static_cast<std::size_t>(tc)])) {
+          ok = true;
+          break;
+        }
+      }
+      if (!ok) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool Search::supports_dependents(int item, int k) const
+{
+  const int my_cls = m_inst.items[static_cast<std::size_t>(item)].cls;
+  const Candidate& c = cand(item, k);
+  for (int d : m_dependents[static_cast<std::size_t>(my_cls)]) {
+    const ItemClass& dep = m_inst.classes[static_cast<std::size_t>(d)];
+    std::vector<int> providers;
+    for (const auto& dc : dep.candidates) {
+      if (Instance::near_compatible(dc, c) && std::find(providers.begin(), providers.end(), dc.provider) == providers.end()) {
+        providers.push_back(dc.provider);
+      }
+    }
+    const std::size_t needed = dep.spread ? dep.items.size() : 1;
+    if (providers.size() < needed) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::pair<Search::Best, Search::Best> Search::best_two(int item) const
+{
+  Best first;
+  Best second;
+  const ItemClass& cls = cls_of(item);
+  for (std::size_t k = 0; k < cls.candidates.size(); ++k) {
+    const double delta = m_state.add_delta(item, static_cast<int>(k));
+    if (delta == k_inf || !near_ok(item, static_cast<int>(k))) {
+      continue;
+    }
+    double util = util_after_add(item, static_cast<int>(k));
+    const int rank = cls.candidates[k].rank;
+    if (!supports_dependents(item, static_cast<int>(k))) {
+      util += 1000;  // any candidate that keeps the dependents placeable comes first
+    }
+    if (better(delta, util, rank, first)) {
+      second = first;
+      first = Best{static_cast<int>(k), delta, util, rank};
+    } else if (better(delta, util, rank, second)) {
+      second = Best{static_cast<int>(k), delta, util, rank};
+    }
+  }
+  return {first, second};
+}
+
+void Search::construct()
+{
+  // Order: near targets first, then fewest candidates, then the largest demand relative to free amounts.
+  std::vector<int> order;
+  std::vector<double> size(m_inst.items.size(), 0.0);
+  std::vector<char> is_target(m_inst.classes.size(), 0);
+  for (const auto& c : m_inst.classes) {
+    if (c.near_target >= 0) {
+      is_target[static_cast<std::size_t>(c.near_target)] = 1;
+    }
+  }
+  for (std::size_t i = 0; i < m_inst.items.size(); ++i) {
+    const ItemClass& cls = cls_of(static_cast<int>(i));
+    if (cls.split || m_sol.choice[i] >= 0) {
+      continue;
+    }
+    double s = 0;
+    for (const auto& c : cls.candidates) {
+      double m = 0;
+      for (const auto& u : c.uses) {
+        const Pool& p = m_inst.pools[static_cast<std::size_t>(u.pool)];
+        m = std::max(m, p.quota > 0 ? u.amount / p.quota : 1.0);
+      }
+      s = std::max(s, m);
+    }
+    size[i] = s;
+    order.push_back(static_cast<int>(i));
+  }
+  auto key = [&](int i) {
+    const auto& item = m_inst.items[static_cast<std::size_t>(i)];
+    const ItemClass& cls = m_inst.classes[static_cast<std::size_t>(item.cls)];
+    return std::make_tuple(is_target[static_cast<std::size_t>(item.cls)] ? 0 : 1,
+                           static_cast<int>(cls.candidates.size()), -size[static_cast<std::size_t>(i)], i);
+  };
+  std::sort(order.begin(), order.end(), [&](int a, int b) { return key(a) < key(b); });
+
+  const std::size_t window = static_cast<std::size_t>(std::max(1, m_opt.window));
+  std::vector<int> pending(order.begin(), order.end());
+  std::size_t head = 0;
+  std::vector<int> win;
+  while (head < pending.size()) {
+    // Regret over the window: place the item that loses most by not getting its best candidate now.
+    std::size_t pick = head;
+    Best pick_best;
+    double pick_regret = -1;
+    for (std::size_t w = head; w < pending.size() && w < head + window; ++w) {
+      auto [first, second] = best_two(pending[w]);
+      if (first.k < 0) {
+        pick = w;
+        pick_best = first;
+        break;  // cannot be placed: take it out now
+      }
+      const double regret = second.k < 0 ? 1e18 : (second.delta - first.delta) + 1e-3 * (second.util - first.util);
+      if (regret > pick_regret + k_eps) {
+        pick_regret = regret;
+        pick = w;
+        pick_best = first;
+      }
+    }
+    std::swap(pending[head], pending[pick]);
+    // Keep the remaining order stable: move the displaced item back to its sorted place.
+    if (pick != head) {
+      const int displaced = pending[pick];
+      pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(pick));
+      pending.insert(pending.begin() + static_cast<std::ptrdiff_t>(head + 1), displaced);
+    }
+    if (pick_best.k >= 0) {
+      place(pending[head], pick_best.k);
+    }
+    ++head;
+  }
+  repair();
+  if (!solve_splits()) {
+    for (std::size_t i = 0; i < m_inst.items.size(); ++i) {
+      if (cls_of(static_cast<int>(i)).split && m_sol.shares[i].empty()) {
+        fill_split(static_cast<int>(i));
+      }
+    }
+  }
+}
+
+bool Search::solve_splits()
+{
+  std::vector<int> split_classes;
+  for (std::size_t k = 0; k < m_inst.classes.size(); ++k) {
+    if (m_inst.classes[k].split) {
+      split_classes.push_back(static_cast<int>(k));
+    }
+  }
+  if (split_classes.empty()) {
+    return true;
+  }
+  // Background: the loads of everything but the split items.
+  for (int k : split_classes) {
+    for (int i : m_inst.classes[static_cast<std::size_t>(k)].items) {
+      for (const auto& s : m_sol.shares[static_cast<std::size_t>(i)]) {
+        m_state.remove(i, s.candidate, s.weight);
+      }
+      m_sol.shares[static_cast<std::size_t>(i)].clear();
+    }
+  }
+  std::vector<double> background(m_inst.pools.size());
+  for (std::size_t p = 0; p < background.size(); ++p) {
+    background[p] = m_state.load(static_cast<int>(p));
+  }
+  ModelMap map;
+  const LinearModel model = build_model(m_inst, split_classes, Formulation::aggregated, false, map, &background);
+  const MilpResult lp = solve_with_cbc(model, 60, nullptr, true);
+  if (!lp.optimal) {
+    return false;
+  }
+  apply_values(m_inst, map, lp.values, m_sol);
+  for (int k : split_classes) {
+    for (int i : m_inst.classes[static_cast<std::size_t>(k)].items) {
+      for (const auto& s : m_sol.shares[static_cast<std::size_t>(i)]) {
+        m_state.add(i, s.candidate, s.weight);
+      }
+    }
+  }
+  ++m_split_solves;
+  return true;
+}
+
+void Search::split_aware_moves()
+{
+  // Pools some split candidate draws from.
+  std::vector<char> split_pool(m_inst.pools.size(), 0);
+  bool any = false;
+  for (const auto& cls : m_inst.classes) {
+    if (!cls.split) {
+      continue;
+    }
+    any = true;
+    for (const auto& c : cls.candidates) {
+      for (const auto& u : c.uses) {
+        split_pool[static_cast<std::size_t>(u.pool)] = 1;
+      }
+    }
+  }
+  if (!any) {
+    return;
+  }
+  auto touches = [&](int item, int k) {
+    for (const auto& u : cand(item, k).uses) {
+      if (split_pool[static_cast<std::size_t>(u.pool)]) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (int pass = 0; pass < 3; ++pass) {
+    bool improved = false;
+    for (std::size_t i = 0; i < m_inst.items.size() && m_split_solves < m_opt.split_solve_budget; ++i) {
+      const int item = static_cast<int>(i);
+      const int cur = choice(item);
+      if (cur < 0 || !touches(item, cur)) {
+        continue;
+      }
+      const double before = m_state.cost();
+      const Solution saved = m_sol;
+      const ItemClass& cls = cls_of(item);
+      int best = cur;
+      double best_cost = before;
+      for (std::size_t k = 0; k < cls.candidates.size() && m_split_solves < m_opt.split_solve_budget; ++k) {
+        if (static_cast<int>(k) == cur) {
+          continue;
+        }
+        unplace(item);
+        if (m_state.add_delta(item, static_cast<int>(k)) == k_inf || !near_ok(item, static_cast<int>(k))) {
+          place(item, cur);
+          continue;
+        }
+        place(item, static_cast<int>(k));
+        if (solve_splits() && m_state.cost() < best_cost - 1e-7) {
+          best_cost = m_state.cost();
+          best = static_cast<int>(k);
+        }
+        unplace(item);
+        place(item, cur);
+        restore_splits(saved);
+      }
+      if (best != cur) {
+        unplace(item);
+        place(item, best);
+        solve_splits();
+        improved = true;
+      }
+    }
+    if (!improved) {
+      break;
+    }
+  }
+}
+
+void Search::restore_splits(const Solution& saved)
+{
+  for (std::size_t i = 0; i < m_inst.items.size(); ++i) {
+    if (!cls_of(static_cast<int>(i)).split) {
+      continue;
+    }
+    for (const auto& s : m_sol.shares[i]) {
+      m_state.remove(static_cast<int>(i), s.candidate, s.weight);
+    }
+    m_sol.shares[i] = saved.shares[i];
+    for (const auto& s : m_sol.shares[i]) {
+      m_state.add(static_cast<int>(i), s.candidate, s.weight);
+    }
+  }
+}
+
+void Search::repair()
+{
+  // One-level ejection: an item left out takes a candidate whose slot is full once one item there moves on.
+  for (int round = 0; round < 3; ++round) {
+    bool changed = false;
+    for (std::size_t i = 0; i < m_inst.items.size(); ++i) {
+      const int item = static_cast<int>(i);
+      const ItemClass& cls = cls_of(item);
+      if (cls.split || choice(item) >= 0) {
+        continue;
+      }
+      auto [first, second] = best_two(item);
+      if (first.k >= 0) {
+        place(item, first.k);
+        changed = true;
+        continue;
+      }
+      bool done = false;
+      for (std::size_t k = 0; k < cls.candidates.size() && !done; ++k) {
+        const auto blockers = m_slot_items[static_cast<std::size_t>(cls.candidates[k].slot)];
+        for (int j : blockers) {
+          const int old = choice(j);
+          unplace(j);
+          if (m_state.add_delta(item, static_cast<int>(k)) != k_inf && near_ok(item, static_cast<int>(k))) {
+            place(item, static_cast<int>(k));
+            auto [alt, unused] = best_two(j);
+            (void)unused;
+            if (alt.k >= 0) {
+              place(j, alt.k);
+              done = true;
+              changed = true;
+              break;
+            }
+            unplace(item);
+          }
+          place(j, old);
+        }
+      }
+    }
+    if (!changed) {
+      break;
+    }
+  }
+}
+
+void Search::fill_split(int item)
+{
+  const ItemClass& cls = cls_of(item);
+  // Free room per candidate: the largest share that fits in every pool it draws from.
+  std::vector<double> room(cls.candidates.size(), 0.0);
+  double total = 0;
+  for (std::size_t k = 0; k < cls.candidates.size(); ++k) {
+    const Candidate& c = cls.candidates[k];
+    if (c.fixed_cost > 0 || m_state.add_delta(item, static_cast<int>(k), 0.0) == k_inf) {
+      continue;
+    }
+    double r = 1.0;
+    for (const auto& u : c.uses) {
+      const Pool& p = m_inst.pools[static_cast<std::size_t>(u.pool)];
+      if (u.amount > 0) {
+        r = std::min(r, std::max(0.0, p.capacity - m_state.load(u.pool)) / u.amount);
+      }
+    }
+    // Pools shared by two candidates of this item: count the room once (the first candidate takes it).
+    room[k] = r;
+  }
+  // Shares in proportion to room equalise utilisation across candidates; shared pools are re-checked below.
+  for (double r : room) {
+    total += r;
+  }
+  std::vector<Share> shares;
+  double remaining = 1.0;
+  if (total > 0) {
+    const double scale = std::min(1.0, 1.0 / total);
+    for (std::size_t k = 0; k < room.size() && remaining > 1e-12; ++k) {
+      double w = std::min(room[k] * scale, remaining);
+      if (w <= 1e-9) {
+        continue;
+      }
+      // Re-check against the current load (candidates may share a pool).
+      const Candidate& c = cls.candidates[k];
+      for (const auto& u : c.uses) {
+        const Pool& p = m_inst.pools[static_cast<std::size_t>(u.pool)];
+        if (u.amount > 0) {
+          w = std::min(w, std::max(0.0, p.capacity - m_state.load(u.pool)) / u.amount);
+        }
+      }
+      if (w <= 1e-9) {
+        continue;
+      }
+      m_state.add(item, static_cast<int>(k), w);
+      shares.push_back(Share{static_cast<int>(k), w});
+      remaining -= w;
+    }
+    // Rounding: a remainder below 1e-9 goes to the largest share if that stays free.
+  }
+  if (remaining > 1e-9) {
+    // Top up free room first, then the cheapest billable candidate for the rest.
+    for (std::size_t k = 0; k < cls.candidates.size() && remaining > 1e-9; ++k) {
+      const Candidate& c = cls.candidates[k];
+      if (c.fixed_cost > 0 || room[k] <= 0) {
+        continue;
+      }
+      double w = remaining;
+      for (const auto& u : c.uses) {
+        const Pool& p = m_inst.pools[static_cast<std::size_t>(u.pool)];
+        if (u.amount > 0) {
+          w = std::min(w, std::max(0.0, p.capacity - m_state.load(u.pool)) / u.amount);
+        }
+      }
+      if (w <= 1e-12) {
+        continue;
+      }
+      m_state.add(item, static_cast<int>(k), w);
+      auto it = std::find_if(shares.begin(), shares.end(), [&](const Share& s) { return s.candidate == static_cast<int>(k); });
+      if (it == shares.end()) {
+        shares.push_back(Share{static_cast<int>(k), w});
+      } else {
+        it->weight += w;
+      }
+      remaining -= w;
+    }
+  }
+  if (remaining > 1e-9) {
+    Best best;
+    for (std::size_t k = 0; k < cls.candidates.size(); ++k) {
+      const double d = m_state.add_delta(item, static_cast<int>(k), remaining);
+      if (d != k_inf && better(d, 0, cls.candidates[k].rank, best)) {
+        best = Best{static_cast<int>(k), d, 0, cls.candidates[k].rank};
+      }
+    }
+    if (best.k < 0) {
+      for (const auto& s : shares) {
+        m_state.remove(item, s.candidate, s.weight);
+      }
+      return;  // no feasible split
+    }
+    m_state.add(item, best.k, remaining);
+    auto it = std::find_if(shares.begin(), shares.end(), [&](const Share& s) { return s.candidate == best.k; });
+    if (it == shares.end()) {
+      shares.push_back(Share{best.k, remaining});
+    } else {
+      it->weight += remaining;
+    }
+    remaining = 0;
+  }
+  // Normalise so that the shares sum to exactly 1 (they do up to rounding).
+  double sum = 0;
+  for (const auto& s : shares) {
+    sum += s.weight;
+  }
+  std::sort(shares.begin(), shares.end(), [](const Share& a, const Share& b) { return a.candidate < b.candidate; });
+  for (auto& s : shares) {
+    m_state.remove(item, s.candidate, s.weight);
+    s.weight /= sum;
+    m_state.add(item, s.candidate, s.weight);
+  }
+  m_sol.shares[static_cast<std::size_t>(item)] = shares;
+}
+
+void Search::local_search()
+{
+  bool improved = true;
+  for (int pass = 0; improved && pass < 50 && m_evaluations < m_opt.evaluation_budget; ++pass) {
+    improved = false;
+    for (std::size_t i = 0; i < m_inst.items.size() && m_evaluations < m_opt.evaluation_budget; ++i) {
+      const int item = static_cast<int>(i);
+      const int cur = choice(item);
+      if (cur < 0) {
+        continue;
+      }
+      const double removed = m_state.remove_delta(item, cur);
+      if (removed >= -k_eps) {
+        continue;  // it costs nothing where it is: no move can save money
+      }
+      unplace(item);
+      Best best{cur, 0.0, 0, 0};
+      const ItemClass& cls = cls_of(item);
+      for (std::size_t k = 0; k < cls.candidates.size(); ++k) {
+        ++m_evaluations;
+        if (static_cast<int>(k) == cur) {
+          continue;
+        }
+        const double d = m_state.add_delta(item, static_cast<int>(k)) + removed;
+        if (d < best.delta - k_eps && near_ok(item, static_cast<int>(k))) {
+          best = Best{static_cast<int>(k), d, 0, 0};
+        }
+      }
+      place(item, best.k);
+      improved = improved || best.k != cur;
+    }
+    swaps();
+  }
+}
+
+void Search::swaps()
+{
+  // Exchange an item that pays overage with an item elsewhere when both fit the other's place.
+  for (std::size_t i = 0; i < m_inst.items.size() && m_evaluations < m_opt.evaluation_budget; ++i) {
+    const int a = static_cast<int>(i);
+    const int ca = choice(a);
+    if (ca < 0 || m_state.remove_delta(a, ca) >= -k_eps) {
+      continue;
+    }
+    const ItemClass& cls_a = cls_of(a);
+    bool done = false;
+    for (std::size_t k = 0; k < cls_a.candidates.size() && !done; ++k) {
+      const int slot = cls_a.candidates[k].slot;
+      if (static_cast<int>(k) == ca) {
+        continue;
+      }
+      const auto items = m_slot_items[static_cast<std::size_t>(slot)];
+      for (int b : items) {
+        if (++m_evaluations > m_opt.evaluation_budget) {
+          return;
+        }
+        const ItemClass& cls_b = cls_of(b);
+        if (m_inst.items[static_cast<std::size_t>(b)].cls == m_inst.items[i].cls) {
+          continue;  // identical items: a swap changes nothing
+        }
+        const int kb = cls_b.slot_candidate[static_cast<std::size_t>(cand(a, ca).slot)];
+        if (kb < 0) {
+          continue;
+        }
+        const int cb = choice(b);
+        double delta = m_state.remove_delta(a, ca);
+        unplace(a);
+        delta += m_state.remove_delta(b, cb);
+        unplace(b);
+        const double d1 = m_state.add_delta(a, static_cast<int>(k));
+        if (d1 != k_inf && near_ok(a, static_cast<int>(k))) {
+          place(a, static_cast<int>(k));
+          const double d2 = m_state.add_delta(b, kb);
+          if (d2 != k_inf && near_ok(b, kb)) {
+            if (delta + d1 + d2 < -k_eps) {
+              place(b, kb);
+              done = true;
+              break;
+            }
+          }
+          unplace(a);
+        }
+        place(a, ca);
+        place(b, cb);
+      }
+    }
+  }
+}
+
+void Search::headroom()
+{
+  // Cost-neutral moves that lower the highest utilisation among the pools involved.
+  for (int pass = 0; pass < 8 && m_evaluations < m_opt.evaluation_budget; ++pass) {
+    bool improved = false;
+    for (std::size_t i = 0; i < m_inst.items.size() && m_evaluations < m_opt.evaluation_budget; ++i) {
+      const int item = static_cast<int>(i);
+      const int cur = choice(item);
+      if (cur < 0) {
+        continue;
+      }
+      const double before_src = std::max(util_now(item, cur), cand(item, cur).own.empty() ? 0.0 : cand(item, cur).own_utilisation);
+      if (before_src <= 0) {
+        continue;
+      }
+      const double removed = m_state.remove_delta(item, cur);
+      unplace(item);
+      const double src_after = util_now(item, cur);
+      int best = cur;
+      double best_u = before_src;
+      const ItemClass& cls = cls_of(item);
+      for (std::size_t k = 0; k < cls.candidates.size(); ++k) {
+        ++m_evaluations;
+        if (static_cast<int>(k) == cur) {
+          continue;
+        }
+        const double d = m_state.add_delta(item, static_cast<int>(k)) + removed;
+        if (d > k_eps || d == k_inf) {
+          continue;
+        }
+        const double u = std::max(util_after_add(item, static_cast<int>(k)), src_after);
+        if (u < best_u - 1e-6 && near_ok(item, static_cast<int>(k))) {
+          best_u = u;
+          best = static_cast<int>(k);
+        }
+      }
+      place(item, best);
+      improved = improved || best != cur;
+    }
+    if (!improved) {
+      break;
+    }
+  }
+}
+
+void Search::tie_break()
+{
+  double ceiling = max_utilisation();
+  for (std::size_t i = 0; i < m_inst.items.size(); ++i) {
+    const int item = static_cast<int>(i);
+    const int cur = choice(item);
+    if (cur <= 0) {
+      continue;
+    }
+    const double removed = m_state.remove_delta(item, cur);
+    unplace(item);
+    int best = cur;
+    const ItemClass& cls = cls_of(item);
+    for (int k = 0; k < cur; ++k) {
+      const double d = m_state.add_delta(item, k) + removed;
+      if (d == k_inf || d > 1e-12) {
+        continue;
+      }
+      if (util_after_add(item, k) <= ceiling + 1e-12 && near_ok(item, k)) {
+        best = k;
+        break;
+      }
+    }
+    (void)cls;
+    place(item, best);
+  }
+}
+
+}  // namespace
+
+Solution solve_heuristic(const Instance& instance, const HeuristicOptions& options)
+{
+  Solution solution = Solution::empty_for(instance);
+  {
+    Search search(instance, solution, options);
+    search.construct();
+  }
+  improve(instance, solution, options);
+  return solution;
+}
+
+void improve(const Instance& instance, Solution& solution, const HeuristicOptions& options)
+{
+  Search search(instance, solution, options);
+  search.local_search();
+  search.split_aware_moves();
+  search.local_search();
+  search.headroom();
+  search.tie_break();
+}
+
+void canonicalise(const Instance& instance, Solution& solution)
+{
+  HeuristicOptions options;
+  Search search(instance, solution, options);
+  search.tie_break();
+}
+
+}  // namespace helios::placement

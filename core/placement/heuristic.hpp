@@ -1,0 +1,28 @@
+#pragma once
+// The fast solver: most-constrained-first construction with regret (within a sliding window), split items
+// water-filled in proportion to their free room, then local search (moves, swaps), a headroom pass and the
+// deterministic tie-break pass (docs/placement.md). No clock is read: the same instance always gives the
+// same solution. It also works on instances the MILP cannot finish, and gives the MILP its warm start.
+
+#include "core/placement/instance.hpp"
+#include "core/placement/solution.hpp"
+
+namespace helios::placement {
+
+struct HeuristicOptions {
+  int window = 4;                        // regret window of the construction
+  long long evaluation_budget = 4'000'000;  // candidate evaluations allowed to local search
+  int split_solve_budget = 200;          // LPs re-solving split shares during split-aware moves
+};
+
+// The best solution found. Items that no candidate can take stay unassigned (choice -1 / no shares).
+Solution solve_heuristic(const Instance& instance, const HeuristicOptions& options = {});
+
+// Improves a complete solution in place (moves, swaps, headroom, tie-break); used after the MILP too.
+void improve(const Instance& instance, Solution& solution, const HeuristicOptions& options = {});
+
+// The deterministic tie-break alone: items in order, each moved to a preferred candidate (lower rank) when
+// that neither raises the cost nor the utilisation of the tightest dimension.
+void canonicalise(const Instance& instance, Solution& solution);
+
+}  // namespace helios::placement

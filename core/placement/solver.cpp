@@ -1,0 +1,212 @@
+#include "core/placement/solver.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "core/placement/cbc_solver.hpp"
+#include "core/placement/decomposition.hpp"
+#include "core/placement/heuristic.hpp"
+#include "core/placement/milp_model.hpp"
+
+namespace helios::placement {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The fast solver computes the LP bound itself only on components this small (non-zeros); larger ones are
+// left to auto/exact so that `--solver fast` stays fast. A size rule, not a clock: answers stay reproducible.
+constexpr std::size_t k_fast_lp_nonzeros = 200'000;
+
+bool closed(double cost, double bound)
+{
+  return cost - bound <= k_optimality_tolerance * std::max(1.0, std::abs(cost));
+}
+
+double certified(double lp_objective)
+{
+  return std::max(0.0, lp_objective - 1e-7 * std::max(1.0, std::abs(lp_objective)));
+}
+
+struct ComponentState {
+  double cost = 0;
+  bool complete = true;
+};
+
+ComponentState component_state(const Instance& inst, const Solution& sol, const Component& comp)
+{
+  ComponentState s;
+  std::vector<double> load(inst.pools.size(), 0.0);
+  for (int k : comp.classes) {
+    const ItemClass& cls = inst.classes[static_cast<std::size_t>(k)];
+    for (int i : cls.items) {
+      if (cls.split) {
+        if (sol.shares[static_cast<std::size_t>(i)].empty()) {
+          s.complete = false;
+        }
+        for (const auto& sh : sol.shares[static_cast<std::size_t>(i)]) {
+          const Candidate& c = cls.candidates[static_cast<std::size_t>(sh.candidate)];
+          s.cost += c.fixed_cost * sh.weight;
+          for (const auto& u : c.uses) {
+            load[static_cast<std::size_t>(u.pool)] += u.amount * sh.weight;
+          }
+        }
+        continue;
+      }
+      const int ch = sol.choice[static_cast<std::size_t>(i)];
+      if (ch < 0) {
+        s.complete = false;
+        continue;
+      }
+      const Candidate& c = cls.candidates[static_cast<std::size_t>(ch)];
+      s.cost += c.fixed_cost;
+      for (const auto& u : c.uses) {
+        load[static_cast<std::size_t>(u.pool)] += u.amount;
+      }
+    }
+  }
+  for (int p : comp.pools) {
+    const double c = pool_cost(inst.pools[static_cast<std::size_t>(p)], load[static_cast<std::size_t>(p)]);
+    if (std::isinf(c)) {
+      s.complete = false;
+    } else {
+      s.cost += c;
+    }
+  }
+  return s;
+}
+
+std::size_t nonzeros(const LinearModel& m)
+{
+  std::size_t n = 0;
+  for (const auto& r : m.rows) {
+    n += r.size();
+  }
+  return n;
+}
+
+}  // namespace
+
+double lp_bound(const Instance& instance, double seconds)
+{
+  double total = 0;
+  for (const auto& comp : decompose(instance)) {
+    ModelMap map;
+    const LinearModel model = build_model(instance, comp.classes, Formulation::aggregated, false, map);
+    const MilpResult lp = solve_with_cbc(model, seconds, nullptr, true);
+    if (lp.optimal) {
+      total += certified(lp.objective);
+    }
+  }
+  return total;
+}
+
+SolveReport solve_instance(const Instance& instance, const PlacementOptions& options)
+{
+  const auto start = Clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  const auto mode = options.solver;
+  SolveReport report;
+  report.solution = solve_heuristic(instance);
+  report.solver = "fast";
+  const auto components = decompose(instance);
+  report.components = static_cast<int>(components.size());
+
+  struct Work {
+    std::size_t index;
+    ComponentState state;
+    double bound = 0;
+    LinearModel model;
+    ModelMap map;
+  };
+  std::vector<Work> open;
+  double bound_total = 0;
+  for (std::size_t ci = 0; ci < components.size(); ++ci) {
+    const Component& comp = components[ci];
+    const ComponentState state = component_state(instance, report.solution, comp);
+    // Trivial certified bound: the cheapest fixed cost of every item (pool overage is never negative).
+    double bound = 0;
+    for (int k : comp.classes) {
+      const ItemClass& cls = instance.classes[static_cast<std::size_t>(k)];
+      double cheapest = cls.candidates.empty() ? 0.0 : cls.candidates.front().fixed_cost;
+      for (const auto& c : cls.candidates) {
+        cheapest = std::min(cheapest, c.fixed_cost);
+      }
+      bound += cheapest * static_cast<double>(cls.items.size());
+    }
+    if (state.complete && closed(state.cost, bound)) {
+      bound_total += std::min(bound, state.cost);
+      continue;
+    }
+    Work work{ci, state, bound, {}, {}};
+    work.model = build_model(instance, comp.classes, Formulation::aggregated, false, work.map);
+    const bool lp_allowed = mode != PlacementOptions::Solver::fast || nonzeros(work.model) <= k_fast_lp_nonzeros;
+    if (lp_allowed && state.complete) {
+      const MilpResult lp = solve_with_cbc(work.model, std::max(1.0, options.time_limit_seconds), nullptr, true);
+      if (lp.optimal) {
+        work.bound = std::max(work.bound, certified(lp.objective));
+      } else if (lp.infeasible) {
+        work.bound = std::max(work.bound, state.cost);  // cannot happen with a feasible incumbent; keep sane
+      }
+    }
+    if (state.complete && closed(state.cost, work.bound)) {
+      bound_total += std::min(work.bound, state.cost);
+      continue;
+    }
+    open.push_back(std::move(work));
+  }
+
+  const bool run_milp = mode != PlacementOptions::Solver::fast;
+  const bool always_milp = mode == PlacementOptions::Solver::exact;
+  bool used_milp = false;
+  bool kept_fast = false;
+  for (std::size_t w = 0; w < open.size(); ++w) {
+    Work& work = open[w];
+    if (run_milp && (always_milp || !work.state.complete || !closed(work.state.cost, work.bound))) {
+      const double left = std::max(0.05, options.time_limit_seconds - elapsed());
+      const double share = left / static_cast<double>(open.size() - w);
+      std::vector<double> warm;
+      if (work.state.complete) {
+        warm = model_values(instance, work.map, work.model, report.solution);
+      }
+      const MilpResult res = solve_with_cbc(work.model, share, work.state.complete ? &warm : nullptr, false);
+      ++report.milp_components;
+      used_milp = true;
+      work.bound = std::max(work.bound, std::max(0.0, res.bound - 1e-7 * std::max(1.0, std::abs(res.bound))));
+      if (res.has_solution) {
+        Solution candidate = report.solution;
+        apply_values(instance, work.map, res.values, candidate);
+        const ComponentState state = component_state(instance, candidate, components[work.index]);
+        if (state.complete && (!work.state.complete || state.cost < work.state.cost - 1e-9)) {
+          report.solution = std::move(candidate);
+          work.state = state;
+        } else {
+          kept_fast = true;
+        }
+      } else {
+        kept_fast = true;
+      }
+      if (res.infeasible && !work.state.complete) {
+        work.bound = std::numeric_limits<double>::infinity();
+      }
+    }
+    bound_total += work.state.complete ? std::min(work.bound, work.state.cost) : work.bound;
+  }
+  if (used_milp) {
+    report.solver = kept_fast ? "exact+fast" : "exact";
+  }
+  // Local search after the MILP: moves never raise the cost; headroom and the tie-break polish.
+  improve(instance, report.solution);
+  const Evaluation ev = evaluate(instance, report.solution);
+  report.cost = ev.cost;
+  report.min_headroom = ev.min_headroom;
+  report.complete = ev.feasible;
+  report.lower_bound = std::isinf(bound_total) ? bound_total : std::min(bound_total, ev.feasible ? ev.cost : bound_total);
+  report.optimal = ev.feasible && closed(report.cost, report.lower_bound);
+  report.bound_exceeds_budget = report.lower_bound > instance.budget + 1e-9;
+  report.seconds = elapsed();
+  return report;
+}
+
+}  // namespace helios::placement
