@@ -26,7 +26,17 @@ double demand_in_period(const Amount& need, Period quota_period)
   return convert_rate(need.value, from, to);
 }
 
-std::optional<Amount> workload_need(const Workload& workload, std::string_view dimension)
+bool counts_instances(std::string_view dimension)
+{
+  for (std::string_view d : {"instances", "projects", "databases", "services", "apps", "scripts", "sites"}) {
+    if (d == dimension) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<Amount> workload_need(const Workload& workload, std::string_view dimension, bool sleeps)
 {
   if (const Need* need = find_need(workload, dimension)) {
     return need->amount;
@@ -34,13 +44,23 @@ std::optional<Amount> workload_need(const Workload& workload, std::string_view d
   const bool hours = dimension == "hours" || dimension == "instance_hours" || dimension == "compute_hours";
   const bool runs = workload.kind == WorkloadKind::compute || workload.kind == WorkloadKind::hosting ||
                     workload.kind == WorkloadKind::database;
-  if (hours && runs) {
+  if (counts_instances(dimension)) {
+    return Amount{1, Period::none};
+  }
+  if (hours && runs && !sleeps) {
     for (std::string_view other : {"hours", "instance_hours", "compute_hours"}) {
       if (const Need* need = find_need(workload, other)) {
         return need->amount;
       }
     }
     return Amount{k_always_on_hours, Period::month};
+  }
+  if (hours && runs) {
+    for (std::string_view other : {"hours", "instance_hours", "compute_hours"}) {
+      if (const Need* need = find_need(workload, other)) {
+        return need->amount;
+      }
+    }
   }
   return std::nullopt;
 }

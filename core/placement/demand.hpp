@@ -18,9 +18,14 @@ inline constexpr double k_always_on_hours = 720;
 // rate against a static amount) counts per month, the billing period.
 double demand_in_period(const Amount& need, Period quota_period);
 
-// The workload's need for `dimension` as an amount: the stated need, or the implicit always-on hours for
-// the dimensions hours/instance_hours/compute_hours of compute, hosting and database workloads.
-std::optional<Amount> workload_need(const Workload& workload, std::string_view dimension);
+// The workload's need for `dimension` (per replica) as an amount: the stated need; else, implicitly,
+//  - hours/instance_hours/compute_hours: 720 h/month for a compute, hosting or database workload on an
+//    offering that never sleeps (`sleeps`: the offering sleeps when idle, and then nothing is implied);
+//  - instances/projects/databases/services/apps/scripts/sites: 1 (each replica is one of them).
+std::optional<Amount> workload_need(const Workload& workload, std::string_view dimension, bool sleeps = false);
+
+// Dimensions that count things, of which each replica is one.
+bool counts_instances(std::string_view dimension);
 
 // Monthly USD per unit beyond the free amount of a quota with period `quota_period`: a rate quota
 // exceeded by one unit per period is exceeded by month/period units a month; a static quota exceeded by

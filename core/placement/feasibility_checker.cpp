@@ -35,12 +35,16 @@ double in_period(double value, Period from, Period to)
   return value * t / f;
 }
 
-std::optional<Amount> need_of(const Workload& w, const std::string& dimension)
+std::optional<Amount> need_of(const Workload& w, const std::string& dimension, bool sleeps)
 {
   for (const auto& n : w.needs) {
     if (n.dimension == dimension) {
       return n.amount;
     }
+  }
+  static const std::set<std::string> things{"instances", "projects", "databases", "services", "apps", "scripts", "sites"};
+  if (things.count(dimension) != 0) {
+    return Amount{1, Period::none};
   }
   const bool hours = dimension == "hours" || dimension == "instance_hours" || dimension == "compute_hours";
   if (hours && (w.kind == WorkloadKind::compute || w.kind == WorkloadKind::hosting || w.kind == WorkloadKind::database)) {
@@ -49,7 +53,9 @@ std::optional<Amount> need_of(const Workload& w, const std::string& dimension)
         return n.amount;
       }
     }
-    return Amount{720, Period::month};
+    if (!sleeps) {
+      return Amount{720, Period::month};
+    }
   }
   return std::nullopt;
 }
@@ -168,7 +174,7 @@ FeasibilityReport check_placement(const Stack& stack, const std::vector<Offering
         violation(fmt::format("{}: account {} is not declared for {}", w.name, a->account, o.provider));
       }
       for (const auto& l : o.limits) {
-        const auto n = need_of(w, l.dimension);
+        const auto n = need_of(w, l.dimension, o.idle_sleep_minutes > 0);
         if (n && n->period == Period::none && n->value > l.max * (1 + 1e-12)) {
           violation(fmt::format("{}: {} {} over {}'s per-instance limit {}", w.name, l.dimension, n->value, o.id, l.max));
         }
@@ -182,7 +188,7 @@ FeasibilityReport check_placement(const Stack& stack, const std::vector<Offering
         }
       }
       for (const auto& q : o.free) {
-        const auto n = need_of(w, q.dimension);
+        const auto n = need_of(w, q.dimension, o.idle_sleep_minutes > 0);
         if (!n || n->value <= 0) {
           continue;
         }
@@ -292,11 +298,20 @@ FeasibilityReport check_placement(const Stack& stack, const std::vector<Offering
   }
   for (auto& [key, t] : pools) {
     const auto& [provider, account, pool, dimension, period] = key;
+    double same = 0;
+    bool has_same = false;
+    double other = 0;
     for (const auto& u : usage) {
       if (u.provider == provider && u.account == account && u.pool == pool && u.dimension == dimension) {
-        t.recorded += in_period(u.used, u.period, static_cast<Period>(period));
+        if (u.period == static_cast<Period>(period)) {
+          same += u.used;
+          has_same = true;
+        } else {
+          other = std::max(other, in_period(u.used, u.period, static_cast<Period>(period)));
+        }
       }
     }
+    t.recorded = has_same ? same : other;
     const double capacity = std::max(0.0, t.quota - t.recorded);
     if (t.load > capacity + 1e-9 * std::max(1.0, capacity)) {
       if (!t.billable || t.price == nullptr) {

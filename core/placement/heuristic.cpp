@@ -38,6 +38,7 @@ public:
   }
 
   void construct();
+  std::vector<char> priority;  // items to place first (restarts after items were left out)
   void repair();
   // Split shares as one LP over every split item, the other items' loads fixed (exact for the shares).
   bool solve_splits();
@@ -273,7 +274,8 @@ void Search::construct()
   auto key = [&](int i) {
     const auto& item = m_inst.items[static_cast<std::size_t>(i)];
     const ItemClass& cls = m_inst.classes[static_cast<std::size_t>(item.cls)];
-    return std::make_tuple(is_target[static_cast<std::size_t>(item.cls)] ? 0 : 1,
+    const bool first = !priority.empty() && priority[static_cast<std::size_t>(i)] != 0;
+    return std::make_tuple(is_target[static_cast<std::size_t>(item.cls)] ? 0 : 1, first ? 0 : 1,
                            static_cast<int>(cls.candidates.size()), -size[static_cast<std::size_t>(i)], i);
   };
   std::sort(order.begin(), order.end(), [&](int a, int b) { return key(a) < key(b); });
@@ -778,13 +780,38 @@ void Search::tie_break()
 
 Solution solve_heuristic(const Instance& instance, const HeuristicOptions& options)
 {
-  Solution solution = Solution::empty_for(instance);
-  {
-    Search search(instance, solution, options);
-    search.construct();
+  // Construction; when items are left out, restart with them (and what they are near) placed first.
+  std::vector<char> priority;
+  Solution best;
+  std::size_t best_missing = instance.items.size() + 1;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    Solution solution = Solution::empty_for(instance);
+    {
+      Search search(instance, solution, options);
+      search.priority = priority;
+      search.construct();
+    }
+    std::size_t missing = 0;
+    if (priority.empty()) {
+      priority.assign(instance.items.size(), 0);
+    }
+    for (std::size_t i = 0; i < instance.items.size(); ++i) {
+      const bool split = instance.classes[static_cast<std::size_t>(instance.items[i].cls)].split;
+      if ((split && solution.shares[i].empty()) || (!split && solution.choice[i] < 0)) {
+        ++missing;
+        priority[i] = 1;
+      }
+    }
+    if (missing < best_missing) {
+      best_missing = missing;
+      best = std::move(solution);
+    }
+    if (best_missing == 0) {
+      break;
+    }
   }
-  improve(instance, solution, options);
-  return solution;
+  improve(instance, best, options);
+  return best;
 }
 
 void improve(const Instance& instance, Solution& solution, const HeuristicOptions& options)

@@ -105,14 +105,23 @@ private:
 
 double Builder::recorded_for(const Offering& o, const std::string& account, const FreeQuota& q) const
 {
+  // The ledger tracks a pool in several windows (a day and a month, say): usage recorded in the quota's own
+  // period counts as is; otherwise the largest of the other windows' usage, converted, stands for it.
   const std::string& pool = q.pool.empty() ? o.id : q.pool;
-  double used = 0;
+  double same = 0;
+  bool has_same = false;
+  double converted = 0;
   for (const auto& u : m_usage) {
     if (u.provider == o.provider && u.account == account && u.pool == pool && u.dimension == q.dimension) {
-      used += demand_in_period(Amount{u.used, u.period}, q.amount.period);
+      if (u.period == q.amount.period) {
+        same += u.used;
+        has_same = true;
+      } else {
+        converted = std::max(converted, demand_in_period(Amount{u.used, u.period}, q.amount.period));
+      }
     }
   }
-  return used;
+  return has_same ? same : converted;
 }
 
 int Builder::pool_for(const Offering& o, const std::string& account, const FreeQuota& q)
@@ -204,7 +213,7 @@ std::vector<Candidate> Builder::candidates_for(const Workload& w, int group)
     // Per-instance limits: one instance can never exceed them.
     std::string limit_reason;
     for (const auto& limit : o.limits) {
-      const auto need = workload_need(w, limit.dimension);
+      const auto need = workload_need(w, limit.dimension, o.idle_sleep_minutes > 0);
       if (need && need->period == Period::none && need->value > limit.max * (1 + 1e-12)) {
         limit_reason = fmt::format("{} {} exceeds its per-instance limit of {}", limit.dimension,
                                    fmt_amount(need->value, limit.dimension), fmt_amount(limit.max, limit.dimension));
@@ -239,7 +248,7 @@ std::vector<Candidate> Builder::candidates_for(const Workload& w, int group)
       Exclusion short_by{group, o.id, account, "", 3, "", 0, 0, Period::none};
       for (std::size_t qi = 0; qi < o.free.size() && reject.empty(); ++qi) {
         const FreeQuota& q = o.free[qi];
-        const auto need = workload_need(w, q.dimension);
+        const auto need = workload_need(w, q.dimension, o.idle_sleep_minutes > 0);
         if (!need || need->value <= 0) {
           continue;
         }

@@ -60,7 +60,10 @@ TEST_CASE("placement instance: hard caps and missing prices exclude, limits excl
                        {price("storage", 0.35, 1e9)});
   paid.free_instances = 1;
   auto limited = offering("lim/db", WorkloadKind::database, {"eu"}, {});
-  limited.limits = {InstanceLimit{"storage", 1e9, {}}};
+  InstanceLimit limit;
+  limit.dimension = "storage";
+  limit.max = 1e9;
+  limited.limits = {limit};
   auto db = workload("db", WorkloadKind::database, {need("storage", "2GB")});
   auto inst = build_instance(stack({db}, {"eu"}), sorted({small, capped, paid, limited}), {}).value();
   REQUIRE(inst.classes[0].candidates.size() == 1);
@@ -70,4 +73,33 @@ TEST_CASE("placement instance: hard caps and missing prices exclude, limits excl
   CHECK(c.counter == 0);
   CHECK(inst.counters[0].capacity == 1);
   CHECK(inst.exclusions.size() == 3);
+}
+
+TEST_CASE("placement instance: a pool tracked in several windows counts its own window, not their sum")
+{
+  auto groq = offering("groq/llama", WorkloadKind::ai, {"global"}, {quota("requests", "1000/day")}, {}, true);
+  auto s = stack({workload("llm", WorkloadKind::ai, {need("requests", "300/day")})});
+  std::vector<RecordedUsage> usage{{"groq", "default", "groq/llama", "requests", Period::day, 100},
+                                   {"groq", "default", "groq/llama", "requests", Period::month, 3000}};
+  CHECK(build_instance(s, {groq}, usage).value().pools[0].recorded == doctest::Approx(100));
+}
+
+TEST_CASE("placement instance: sleeping offerings imply no hours; each replica is one project")
+{
+  auto neon = offering("neon/free", WorkloadKind::database, {"eu"},
+                       {quota("compute_hours", "100h/month", Scope::project), quota("projects", "2", Scope::organization)},
+                       {}, true);
+  neon.idle_sleep_minutes = 5;
+  auto always = neon;
+  always.id = "awake/db";
+  always.provider = "awake";
+  always.idle_sleep_minutes = 0;
+  auto db = workload("db", WorkloadKind::database, {need("storage", "100MB")});
+  db.replicas = 3;
+  auto inst = build_instance(stack({db}, {"eu"}), sorted({neon, always}), {}).value();
+  REQUIRE(inst.classes[0].candidates.size() == 1);  // awake/db: 720 h > 100 h per instance
+  const auto& c = inst.classes[0].candidates[0];
+  REQUIRE(c.uses.size() == 1);
+  CHECK(c.uses[0].amount == 1);
+  CHECK(c.own.empty());
 }

