@@ -33,6 +33,7 @@
 
 using namespace helios;
 using namespace helios::placement;
+using namespace helios::bench;
 
 namespace {
 
