@@ -436,19 +436,7 @@ bool Instance::near_compatible(const Candidate& a, const Candidate& b)
 
 std::vector<Account> placement_accounts(const Stack& stack, const std::string& provider)
 {
-  // Same rule as Stack::accounts_for (core/manifest.cpp); kept here until that lands on main.
-  std::vector<Account> out;
-  for (const auto& a : stack.accounts) {
-    if (a.provider == provider) {
-      out.push_back(a);
-    }
-  }
-  if (out.empty()) {
-    Account implicit;
-    implicit.provider = provider;
-    out.push_back(implicit);
-  }
-  return out;
+  return stack.accounts_for(provider);
 }
 
 Result<Instance> build_instance(const Stack& stack, const std::vector<Offering>& offerings,
