@@ -13,13 +13,6 @@ bool listed(const std::vector<std::string>& list, const std::string& value)
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-bool serves_model(const Offering& o, const std::string& model)
-{
-  return o.product == model || o.model == model || o.id == model ||
-         (o.id.size() > model.size() && o.id.compare(o.id.size() - model.size(), model.size(), model) == 0 &&
-          o.id[o.id.size() - model.size() - 1] == '/');
-}
-
 std::string quota_pool(const Offering& o)
 {
   for (const auto& q : o.free) {
@@ -141,7 +134,7 @@ Result<RotationPool> build_pool(const Stack& stack, const std::vector<Offering>&
     } else {
       for (const auto& model : w->models) {
         for (const auto& o : offerings) {
-          if (serves_model(o, model)) {
+          if (o.serves_model(model)) {
             consider(o);
           }
         }
