@@ -17,7 +17,7 @@ offerings:
     base_url: http://127.0.0.1:9/alpha/v1
     credential_env: ALPHA_KEY
     free:
-      - { dimension: requests, amount: 3, period: day, scope: organization, reset: "00:00 UTC" }
+      - { dimension: requests, amount: 10, period: day, scope: organization, reset: "00:00 UTC" }
     overage: hard_cap
     source: https://example.com/alpha
     as_of: 2026-11-26
