@@ -354,7 +354,7 @@ void setup_quota(CLI::App& app, Context& ctx)
   rec->callback([&ctx, opts] { record(ctx, *opts); });
 
   auto* ref = cmd->add_subcommand("refresh", "Read each provider's usage API through its adapter into the ledger");
-  ref->add_option("--provider", opts->only_providers, "Only these providers (repeatable)");
+  ref->add_option("--provider", opts->only_providers, "Only these providers (repeatable)")->allow_extra_args(false);
   ref->footer("Example:\n  helios quota refresh --provider openrouter");
   ref->callback([&ctx, opts] { refresh(ctx, *opts); });
 

@@ -1,0 +1,209 @@
+// helios rotate: which pool member (provider, model, base URL, credential variable) to use now, honouring
+// the ledger's cooldowns, the weights and the headroom; the pick and the reservation are one atomic ledger
+// transaction (core/rotate.hpp). Prints JSON, `export` lines (--env), or execs a command (--exec).
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "cli/command.hpp"
+#include "cli/output.hpp"
+#include "core/ledger.hpp"
+#include "core/manifest.hpp"
+#include "core/rotate.hpp"
+#include "core/rotate_pool.hpp"
+#include "providers/builtin_catalog.hpp"
+
+namespace helios::cli {
+
+namespace {
+
+struct RotateOptions {
+  std::string workload;
+  std::string from;
+  std::string reason;
+  std::string signal_file;
+  std::string reserve = "requests=1";
+  bool env = false;
+  bool exec = false;
+  std::vector<std::string> command;
+};
+
+std::string shell_quote(const std::string& value)
+{
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+// What the cached pool was computed from: the manifest's and user catalogs' size and mtime, and the
+// binary's version (the built-in catalog).
+std::string fingerprint(const Context& ctx)
+{
+  std::string fp = HELIOS_VERSION;
+  std::vector<std::string> files = {ctx.manifest_path()};
+  for (const auto& c : ctx.catalog_paths()) {
+    files.push_back(c);
+  }
+  for (const auto& f : files) {
+    struct stat st {};
+    if (::stat(f.c_str(), &st) == 0) {
+      fp += fmt::format("|{}:{}:{}.{}", f, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    } else {
+      fp += "|" + f + ":missing";
+    }
+  }
+  return fp;
+}
+
+RotationPool resolve_pool(const Context& ctx, Ledger& ledger, const std::string& workload)
+{
+  const std::string fp = fingerprint(ctx);
+  if (auto cached = value_or_throw(load_pool(ledger, workload, fp))) {
+    return *cached;
+  }
+  const Stack stack = value_or_throw(load_manifest(ctx.manifest_path()));
+  const Catalog catalog = value_or_throw(providers::effective_catalog(ctx.catalog_paths()));
+  RotationPool pool = value_or_throw(build_pool(stack, catalog.offerings(), nullptr, workload));
+  value_or_throw(store_pool(ledger, pool, fp));
+  return pool;
+}
+
+std::string read_input(const std::string& path)
+{
+  if (path == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw Error(ExitCode::usage, "unreadable_file", fmt::format("cannot read '{}'", path), path,
+                "give the saved response of the failed call (curl -si … > FILE), or - for stdin");
+  }
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void run_rotate(const Context& ctx, const RotateOptions& opts)
+{
+  // Every input is checked before the ledger is touched.
+  RotateRequest request;
+  request.workload = opts.workload;
+  request.from = opts.from;
+  if (!opts.reason.empty()) {
+    request.reason = parse_signal_kind(opts.reason);
+    if (!request.reason) {
+      throw Error(ExitCode::usage, "invalid_reason", fmt::format("--reason '{}' is not a known kind", opts.reason), "--reason",
+                  "use transient (a 429), daily, exhausted (402, insufficient_quota), auth (401/403), error (5xx) or ok");
+    }
+  }
+  if (!opts.signal_file.empty()) {
+    request.signal = value_or_throw(parse_raw_response(read_input(opts.signal_file), opts.signal_file));
+  }
+  request.reserve = value_or_throw(parse_reservation(opts.reserve, "--reserve"));
+  if (opts.exec && opts.command.empty()) {
+    throw Error(ExitCode::usage, "missing_command", "--exec needs a command after --", "--exec",
+                "example: helios rotate --workload llm --exec -- ./agent-step.sh");
+  }
+  if (!opts.exec && !opts.command.empty()) {
+    throw Error(ExitCode::usage, "unexpected_argument", fmt::format("unexpected argument '{}'", opts.command.front()), "",
+                "to run a command, write --exec -- CMD ARGS…");
+  }
+  request.now = now_ms();
+
+  auto ledger = value_or_throw(Ledger::open(ctx.state_path()));
+  const RotationPool pool = resolve_pool(ctx, *ledger, opts.workload);
+  const RotateResult result = value_or_throw(rotate(*ledger, pool, request));
+  if (!result.granted) {
+    nlohmann::json details = to_json(result);
+    std::string why;
+    for (const auto& s : result.skipped) {
+      why += fmt::format("\n  {}: {}", s.offering, s.why);
+    }
+    ErrorInfo info{ExitCode::infeasible, "no_quota",
+                   fmt::format("no member of workload '{}' has quota now{}{}", opts.workload,
+                               result.next_available_at > 0 ? "; next available at " + format_rfc3339(result.next_available_at)
+                                                            : std::string(),
+                               why),
+                   opts.workload,
+                   result.next_available_at > 0 ? "wait until next_available_at, or add providers to the workload's models"
+                                                : "add providers or accounts to the workload",
+                   details};
+    throw Error(info);
+  }
+  const PoolMember& m = result.member;
+  const char* key = m.credential_env.empty() ? nullptr : std::getenv(m.credential_env.c_str());
+  const std::vector<std::pair<std::string, std::string>> vars = {
+    {"OPENAI_BASE_URL", m.base_url},
+    {"OPENAI_API_KEY", key ? key : ""},
+    {"OPENAI_MODEL", m.model},
+    {"HELIOS_PROVIDER", m.provider},
+    {"HELIOS_OFFERING", m.offering},
+    {"HELIOS_ACCOUNT", m.account},
+    {"HELIOS_WORKLOAD", opts.workload},
+    {"HELIOS_RESERVATION", std::to_string(result.reservation)},
+  };
+  if (opts.exec) {
+    for (const auto& [name, value] : vars) {
+      ::setenv(name.c_str(), value.c_str(), 1);
+    }
+    std::vector<char*> argv;
+    for (const auto& a : opts.command) {
+      argv.push_back(const_cast<char*>(a.c_str()));
+    }
+    argv.push_back(nullptr);
+    std::fflush(stdout);
+    ::execvp(argv[0], argv.data());
+    throw Error(ExitCode::runtime, "exec_failed", fmt::format("cannot run '{}': {}", opts.command.front(), std::strerror(errno)),
+                opts.command.front(), "check the command after --");
+  }
+  if (opts.env) {
+    for (const auto& [name, value] : vars) {
+      std::printf("export %s=%s\n", name.c_str(), shell_quote(value).c_str());
+    }
+    return;
+  }
+  emit(ctx, to_json(result), [&] {
+    std::printf("%s  %s  %s\n", m.offering.c_str(), m.model.c_str(), m.base_url.c_str());
+    log(ctx, fmt::format("use {} (model {}, key in ${}), reservation {}, headroom {:.0f}%{}", m.offering, m.model,
+                         m.credential_env, result.reservation, result.headroom * 100,
+                         result.left.empty() ? std::string() : fmt::format("; {} cooled until {}", result.left, format_rfc3339(result.left_until))));
+  });
+}
+
+void setup_rotate(CLI::App& app, Context& ctx)
+{
+  auto opts = std::make_shared<RotateOptions>();
+  auto* cmd = app.add_subcommand("rotate", "Pick the provider/credential an agent or workload should use now, and reserve quota");
+  cmd->add_option("--workload", opts->workload, "Workload (an ai workload's pool of offerings)")->required();
+  cmd->add_option("--from", opts->from, "Provider or offering being left (the one that answered the signal)");
+  cmd->add_option("--reason", opts->reason, "Why: transient (429), daily, exhausted (402/insufficient_quota), auth, error, ok");
+  cmd->add_option("--signal", opts->signal_file, "The raw response of the failed call (curl -si output), or - for stdin");
+  cmd->add_option("--reserve", opts->reserve, "What to reserve atomically, e.g. requests=1,tokens=4000 (default requests=1)");
+  cmd->add_flag("--env", opts->env, "Print export lines: OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL, HELIOS_PROVIDER, …");
+  cmd->add_flag("--exec", opts->exec, "Run the command after -- with those variables set: --exec -- CMD ARGS…");
+  cmd->add_option("command", opts->command, "The command --exec runs (after --)");
+  cmd->footer("Example:\n  helios rotate --workload llm --json\n"
+              "  helios rotate --workload llm --from groq --signal last-response.txt --env\n"
+              "  helios rotate --workload llm --reserve requests=1,tokens=4000 --exec -- ./agent-step.sh");
+  cmd->callback([&ctx, opts] { run_rotate(ctx, *opts); });
+}
+
+}  // namespace
+
+HELIOS_COMMAND("rotate", 80, setup_rotate);
+
+}  // namespace helios::cli
