@@ -122,16 +122,18 @@ Result<MermaidCli> find_mermaid_cli()
 {
   MermaidCli cli;
   std::vector<fs::path> candidates;
-  if (const std::string e = env("HELIOS_MMDC"); !e.empty()) {
-    candidates.emplace_back(e);
-  }
-  if (const std::string p = find_in_path("mmdc"); !p.empty()) {
+  const std::string explicit_mmdc = env("HELIOS_MMDC");
+  if (!explicit_mmdc.empty()) {
+    candidates.emplace_back(explicit_mmdc);  // an explicit choice is the only candidate
+  } else if (const std::string p = find_in_path("mmdc"); !p.empty()) {
     candidates.emplace_back(p);
   }
-  candidates.emplace_back(fs::current_path() / "node_modules/.bin/mmdc");
+  if (explicit_mmdc.empty()) {
+    candidates.emplace_back(fs::current_path() / "node_modules/.bin/mmdc");
 #ifdef HELIOS_SOURCE_DIR_FOR_TOOLS
-  candidates.emplace_back(fs::path(HELIOS_SOURCE_DIR_FOR_TOOLS) / "node_modules/.bin/mmdc");
+    candidates.emplace_back(fs::path(HELIOS_SOURCE_DIR_FOR_TOOLS) / "node_modules/.bin/mmdc");
 #endif
+  }
   for (const auto& c : candidates) {
     if (cli.mmdc = executable(c); !cli.mmdc.empty()) {
       break;
@@ -140,8 +142,13 @@ Result<MermaidCli> find_mermaid_cli()
   if (cli.mmdc.empty()) {
     return fail(ExitCode::runtime, "mermaid_cli_missing", "mermaid-cli (mmdc) was not found", "", k_install_hint);
   }
-  for (const std::string& c : {env("HELIOS_CHROMIUM"), std::string("/usr/bin/chromium"), find_in_path("chromium"),
-                              find_in_path("chromium-browser"), find_in_path("google-chrome")}) {
+  const std::string explicit_chromium = env("HELIOS_CHROMIUM");
+  const std::vector<std::string> browsers =
+    explicit_chromium.empty()
+      ? std::vector<std::string>{"/usr/bin/chromium", find_in_path("chromium"), find_in_path("chromium-browser"),
+                                 find_in_path("google-chrome")}
+      : std::vector<std::string>{explicit_chromium};
+  for (const std::string& c : browsers) {
     if (!c.empty()) {
       if (cli.chromium = executable(c); !cli.chromium.empty()) {
         break;
