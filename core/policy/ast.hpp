@@ -42,6 +42,13 @@ struct Term {
 
 enum class ExprKind { term, some_decl, some_in, every };
 
+// `with input as V` / `with input.a.b as V`: the expression sees a replaced (part of the) input.
+struct With {
+  Location loc;
+  std::vector<TermPtr> path;  // below input (empty: the whole input)
+  TermPtr value;
+};
+
 struct Expr {
   ExprKind kind = ExprKind::term;
   bool negated = false;
@@ -52,6 +59,7 @@ struct Expr {
   TermPtr val;                      // some_in/every: value term
   TermPtr domain;                   // some_in/every: collection
   std::shared_ptr<Body> body;       // every
+  std::vector<With> withs;
 };
 
 struct Body {

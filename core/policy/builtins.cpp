@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <regex>
+#include <map>
+#include <memory>
+
+#include <regex.h>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -801,19 +804,126 @@ Out member3(const Args& a, BuiltinContext&)
 }
 
 // ---- regex, json, time -----------------------------------------------------------------------------
+// RE2 syntax (what OPA speaks) → POSIX ERE for glibc's matcher, which runs in polynomial time (no
+// catastrophic backtracking, no recursion on long texts). Perl classes are expanded; constructs ERE
+// cannot express (lazy quantifiers, look-around, non-capturing groups) are builtin errors.
+std::string re2_to_ere(const std::string& re, bool& icase)
+{
+  std::string in = re;
+  icase = false;
+  if (in.rfind("(?i)", 0) == 0) {
+    icase = true;
+    in = in.substr(4);
+  }
+  std::string out;
+  bool in_class = false;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '\\' && i + 1 < in.size()) {
+      char e = in[++i];
+      const char* cls = nullptr;
+      const char* neg = nullptr;
+      switch (e) {
+      case 'd': cls = "0-9"; break;
+      case 'w': cls = "A-Za-z0-9_"; break;
+      case 's': cls = " \t\n\r\f\v"; break;
+      case 'D': neg = "0-9"; break;
+      case 'W': neg = "A-Za-z0-9_"; break;
+      case 'S': neg = " \t\n\r\f\v"; break;
+      case 'n': out += '\n'; continue;
+      case 't': out += '\t'; continue;
+      default:
+        if (std::isalnum(static_cast<unsigned char>(e))) {
+          builtin_error("regex.match", fmt::format("unsupported escape \\{} in pattern", e));
+        }
+        if (in_class) {
+          out += e == ']' || e == '\\' ? std::string("\\") + e : std::string(1, e);
+        } else {
+          out += '\\';
+          out += e;
+        }
+        continue;
+      }
+      if (cls) {
+        out += in_class ? std::string(cls) : "[" + std::string(cls) + "]";
+      } else {
+        if (in_class) {
+          builtin_error("regex.match", "negated classes inside brackets are not supported");
+        }
+        out += "[^" + std::string(neg) + "]";
+      }
+      continue;
+    }
+    if (!in_class && c == '(' && i + 1 < in.size() && in[i + 1] == '?') {
+      builtin_error("regex.match", "(?…) groups are not supported");
+    }
+    if (!in_class && (c == '*' || c == '+' || c == '?' || c == '}') && i + 1 < in.size() && in[i + 1] == '?') {
+      builtin_error("regex.match", "lazy quantifiers are not supported");
+    }
+    if (c == '[' && !in_class) {
+      in_class = true;
+      out += c;
+      if (i + 1 < in.size() && in[i + 1] == '^') {
+        out += in[++i];
+      }
+      if (i + 1 < in.size() && in[i + 1] == ']') {
+        out += in[++i];
+      }
+      continue;
+    }
+    if (c == ']' && in_class) {
+      in_class = false;
+    }
+    out += c;
+  }
+  return out;
+}
+
+struct CompiledRegex {
+  regex_t re{};
+  bool ok = false;
+  std::string error;
+  ~CompiledRegex()
+  {
+    if (ok) {
+      regfree(&re);
+    }
+  }
+};
+
 Out regex_match(const Args& a, BuiltinContext&)
 {
   const auto& pattern = str("regex.match", a, 0);
   const auto& text = str("regex.match", a, 1);
-  if (pattern.size() > 4096) {
-    builtin_error("regex.match", "pattern too long");
+  if (pattern.size() > 2048) {
+    builtin_error("regex.match", "pattern longer than 2048 bytes");
   }
-  try {
-    std::regex re(pattern, std::regex::ECMAScript);
-    return boolean(std::regex_search(text, re));
-  } catch (const std::regex_error& e) {
-    builtin_error("regex.match", fmt::format("invalid pattern: {}", e.what()));
+  if (text.find('\0') != std::string::npos) {
+    return boolean(false);
   }
+  static thread_local std::map<std::string, std::shared_ptr<CompiledRegex>> cache;
+  auto it = cache.find(pattern);
+  if (it == cache.end()) {
+    if (cache.size() >= 256) {
+      cache.clear();
+    }
+    bool icase = false;
+    std::string ere = re2_to_ere(pattern, icase);
+    auto compiled = std::make_shared<CompiledRegex>();
+    int rc = regcomp(&compiled->re, ere.c_str(), REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0));
+    if (rc != 0) {
+      char buf[256];
+      regerror(rc, &compiled->re, buf, sizeof buf);
+      compiled->error = buf;
+    } else {
+      compiled->ok = true;
+    }
+    it = cache.emplace(pattern, compiled).first;
+  }
+  if (!it->second->ok) {
+    builtin_error("regex.match", fmt::format("invalid pattern: {}", it->second->error));
+  }
+  return boolean(regexec(&it->second->re, text.c_str(), 0, nullptr, 0) == 0);
 }
 Out json_marshal(const Args& a, BuiltinContext&) { return Value::string(a[0].to_json_text()); }
 Out json_unmarshal(const Args& a, BuiltinContext&)

@@ -176,6 +176,9 @@ public:
   void body(Body& b)
   {
     for (auto& e : b.exprs) {
+      for (auto& w : e.withs) {
+        term(w.value);
+      }
       switch (e.kind) {
       case ExprKind::some_decl: break;
       case ExprKind::some_in:
@@ -417,6 +420,10 @@ struct ExprVars {
 ExprVars expr_vars(const Expr& e, const VarSet& universe)
 {
   ExprVars v;
+  for (const auto& w : e.withs) {
+    VarSet ignored;
+    vars_value(*w.value, v.need, ignored, universe);
+  }
   switch (e.kind) {
   case ExprKind::some_decl: break;
   case ExprKind::some_in:

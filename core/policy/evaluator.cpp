@@ -162,6 +162,55 @@ struct Evaluator::Impl {
   bool eval_expr(const Expr& e, Env& env, K k)
   {
     tick(e.loc);
+    if (!e.withs.empty()) {
+      return eval_with(e, 0, env, k);
+    }
+    return eval_plain(e, env, k);
+  }
+
+  // `with input… as v`: the expression runs on a replaced input (and fresh rule caches); the rest of the
+  // body runs on the original one.
+  bool eval_with(const Expr& e, std::size_t i, Env& env, K k)
+  {
+    if (i == e.withs.size()) {
+      return eval_plain(e, env, k);
+    }
+    const With& w = e.withs[i];
+    return eval_term(*w.value, env, [&](const Value& v) {
+      std::optional<Value> replaced = w.path.empty() ? std::optional<Value>(v) : std::optional<Value>(patch(input ? *input : Value::object({}), w.path, 0, v));
+      std::optional<Value> outer_input = std::move(input);
+      std::map<const RuleNode*, std::optional<Value>> outer_cache = std::move(cache);
+      input = std::move(replaced);
+      cache.clear();
+      bool r = eval_with(e, i + 1, env, [&]() {
+        std::swap(input, outer_input);
+        std::swap(cache, outer_cache);
+        bool res = k();
+        std::swap(input, outer_input);
+        std::swap(cache, outer_cache);
+        return res;
+      });
+      input = std::move(outer_input);
+      cache = std::move(outer_cache);
+      return r;
+    });
+  }
+
+  static Value patch(const Value& base, const std::vector<TermPtr>& path, std::size_t i, const Value& v)
+  {
+    if (i == path.size()) {
+      return v;
+    }
+    Object o = base.is(Kind::object) ? base.as_object() : Object{};
+    const Value& key = path[i]->value;
+    auto it = o.find(key);
+    Value child = it == o.end() ? Value::object({}) : it->second;
+    o[key] = patch(child, path, i + 1, v);
+    return Value::object(std::move(o));
+  }
+
+  bool eval_plain(const Expr& e, Env& env, K k)
+  {
     if (e.negated) {
       bool found = false;
       std::size_t m = env.mark();

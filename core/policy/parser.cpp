@@ -371,9 +371,6 @@ private:
       last->else_rule = e;
       last = e.get();
     }
-    if (is_ident("with")) {
-      unsupported(peek(), "`with`");
-    }
     if (peek().kind != TokenKind::eof && !peek().newline_before && !is_punct(";")) {
       fail_at(peek(), fmt::format("unexpected {} after rule", describe(peek())), "start each rule on its own line");
     }
@@ -518,8 +515,33 @@ private:
       }
       e.term = lhs;
     }
-    if (is_ident("with")) {
-      unsupported(peek(), "`with`");
+    while (is_ident("with")) {
+      const Token& kw = next();
+      With w;
+      w.loc = kw.loc;
+      const Token& target_tok = peek();
+      auto target = term_no_in();
+      std::vector<TermPtr> items;
+      if (target->kind == TermKind::var) {
+        items.push_back(target);
+      } else if (target->kind == TermKind::ref) {
+        items = target->items;
+      }
+      if (items.empty() || items[0]->kind != TermKind::var || items[0]->name != "input") {
+        unsupported(target_tok, "`with` on anything but input");
+      }
+      for (std::size_t i = 1; i < items.size(); ++i) {
+        if (items[i]->kind != TermKind::scalar) {
+          unsupported(target_tok, "`with` on a non-constant input path");
+        }
+        w.path.push_back(items[i]);
+      }
+      if (!is_ident("as")) {
+        fail_at(peek(), "expected `as` after the `with` target", "write `with input as {…}`");
+      }
+      next();
+      w.value = term_no_in();
+      e.withs.push_back(std::move(w));
     }
     return e;
   }
@@ -643,9 +665,6 @@ private:
       bool called = is_punct("(", 1) && !peek(1).space_before;  // contains(s, x) is the builtin
       for (const char* kw : reserved) {
         if (tok.text == kw && !called) {
-          if (tok.text == "with") {
-            unsupported(tok, "`with`");
-          }
           fail_at(tok, fmt::format("unexpected keyword `{}`", tok.text), "");
         }
       }

@@ -71,6 +71,22 @@ pairs := {[a, b] | [a, b] = [input.rs[0], input.rs[1]]}
   CHECK(first(mod, "data.t.pairs", R"({"rs":[2,3]})") == "[[2,3]]");
 }
 
+TEST_CASE("`with input as` replaces the input for one expression")
+{
+  const std::string mod = R"(package t
+big if input.n > 10
+test_big if big with input as {"n": 11}
+test_nested if big with input.n as 12
+after if {
+  big with input as {"n": 11}
+  not big
+}
+)";
+  CHECK(first(mod, "data.t.test_big") == "true");
+  CHECK(first(mod, "data.t.test_nested") == "true");
+  CHECK(first(mod, "data.t.after", R"({"n":1})") == "true");
+}
+
 TEST_CASE("Query bindings enumerate solutions")
 {
   auto rows = run("package t\nxs := [1, 2, 3]\n", "some i; data.t.xs[i] > 1");

@@ -51,9 +51,9 @@ TEST_CASE("Parse errors name file:line:column")
 
 TEST_CASE("Unsupported syntax fails loudly with its location")
 {
-  auto m = parse_module("package p\n\nallow if {\n  input.x with input as {}\n}\n", "policy.rego");
+  auto m = parse_module("package p\n\nallow if {\n  input.x with data.y as {}\n}\n", "policy.rego");
   REQUIRE_FALSE(m);
-  CHECK(m.error().message == "unsupported: `with` at policy.rego:4:11");
+  CHECK(m.error().message == "unsupported: `with` on anything but input at policy.rego:4:16");
   auto v0 = parse_module("package p\nallow { true }\n", "old.rego");
   REQUIRE_FALSE(v0);
   CHECK(v0.error().message.find("unsupported") == 0);

@@ -1,0 +1,344 @@
+#include "core/policy/checks.hpp"
+
+#include <cmath>
+#include <regex>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace helios::policy {
+
+namespace {
+
+const std::set<std::string> workload_kinds = {"compute", "hosting", "database", "storage", "ai"};
+
+struct KnownPrefix {
+  const char* prefix;
+  const char* kind;
+  std::size_t min_len;
+};
+
+const KnownPrefix known_prefixes[] = {
+  {"ghp_", "GitHub personal access token", 30},     {"github_pat_", "GitHub fine-grained token", 40},
+  {"gho_", "GitHub OAuth token", 30},               {"ghs_", "GitHub app token", 30},
+  {"glpat-", "GitLab token", 20},                   {"sk-ant-", "Anthropic API key", 30},
+  {"sk-proj-", "OpenAI project key", 30},           {"sk-or-", "OpenRouter API key", 30},
+  {"sk-", "OpenAI-style secret key", 32},           {"gsk_", "Groq API key", 30},
+  {"hf_", "Hugging Face token", 30},                {"xoxb-", "Slack bot token", 20},
+  {"xoxp-", "Slack user token", 20},                {"AKIA", "AWS access key id", 20},
+  {"ASIA", "AWS temporary access key id", 20},      {"AIza", "Google API key", 39},
+  {"nvapi-", "NVIDIA API key", 30},                 {"csk-", "Cerebras API key", 30},
+  {"npm_", "npm token", 36},                        {"dop_v1_", "DigitalOcean token", 40},
+  {"-----BEGIN", "private key", 10},
+};
+
+bool token_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '+' || c == '/' || c == '='; }
+
+void add(QcReport& report, const char* check, Severity severity, std::string message, SourceLocation where,
+         nlohmann::json metadata = nlohmann::json::object())
+{
+  Finding f;
+  f.rule_id = std::string("helios/") + check;
+  f.rule = check;
+  f.namespace_name = "helios";
+  f.severity = severity;
+  f.message = std::move(message);
+  f.where = std::move(where);
+  f.metadata = std::move(metadata);
+  report.findings.push_back(std::move(f));
+}
+
+SourceLocation where_of(const CheckInput& in, const std::string& key)
+{
+  if (auto it = in.locations.find(key); it != in.locations.end()) {
+    return it->second;
+  }
+  return SourceLocation{in.manifest_file, 1, 1};
+}
+
+const nlohmann::json* path_of(const nlohmann::json& doc, std::initializer_list<const char*> keys)
+{
+  const nlohmann::json* cur = &doc;
+  for (const char* k : keys) {
+    if (!cur->is_object() || !cur->contains(k)) {
+      return nullptr;
+    }
+    cur = &(*cur)[k];
+  }
+  return cur;
+}
+
+void check_manifest(const CheckInput& in, QcReport& report)
+{
+  const char* id = "manifest-invalid";
+  if (!in.manifest) {
+    add(report, id, Severity::failure, fmt::format("{} could not be read as YAML", in.manifest_file), {in.manifest_file, 1, 1});
+    return;
+  }
+  const auto& m = *in.manifest;
+  if (!m.is_object()) {
+    add(report, id, Severity::failure, "the manifest is not a mapping", {in.manifest_file, 1, 1});
+    return;
+  }
+  if (m.value("apiVersion", "") != "helios/v1") {
+    add(report, id, Severity::failure, "apiVersion must be helios/v1", where_of(in, "apiVersion"));
+  }
+  if (m.value("kind", "") != "Stack") {
+    add(report, id, Severity::failure, "kind must be Stack", where_of(in, "kind"));
+  }
+  const auto* name = path_of(m, {"metadata", "name"});
+  if (!name || !name->is_string() || name->get<std::string>().empty()) {
+    add(report, id, Severity::failure, "metadata.name is missing", where_of(in, "metadata"));
+  }
+  const auto* workloads = path_of(m, {"spec", "workloads"});
+  if (!workloads || !workloads->is_array() || workloads->empty()) {
+    add(report, id, Severity::failure, "spec.workloads must list at least one workload", where_of(in, "spec"));
+    return;
+  }
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < workloads->size(); ++i) {
+    const auto& w = (*workloads)[i];
+    std::string wname = w.is_object() ? w.value("name", "") : "";
+    auto loc = where_of(in, wname.empty() ? fmt::format("workload#{}", i) : "workload:" + wname);
+    if (wname.empty()) {
+      add(report, id, Severity::failure, fmt::format("spec.workloads[{}] has no name", i), where_of(in, fmt::format("workload#{}", i)));
+      continue;
+    }
+    if (!seen.insert(wname).second) {
+      add(report, id, Severity::failure, fmt::format("workload name '{}' is used twice", wname), loc);
+    }
+    std::string kind = w.value("kind", "");
+    if (!workload_kinds.count(kind)) {
+      add(report, id, Severity::failure,
+          fmt::format("workload '{}' has kind '{}'; expected compute, hosting, database, storage or ai", wname, kind), loc);
+    }
+  }
+}
+
+double plan_cost(const nlohmann::json& plan)
+{
+  for (auto keys : {std::initializer_list<const char*>{"placement", "cost_usd"}, {"cost_usd"}, {"monthly_cost_usd"},
+                    {"summary", "monthly_cost_usd"}}) {
+    if (const auto* v = path_of(plan, keys); v && v->is_number()) {
+      return v->get<double>();
+    }
+  }
+  return 0;
+}
+
+const nlohmann::json* plan_assignments(const nlohmann::json& plan)
+{
+  if (const auto* a = path_of(plan, {"placement", "assignments"}); a && a->is_array()) {
+    return a;
+  }
+  if (const auto* a = path_of(plan, {"assignments"}); a && a->is_array()) {
+    return a;
+  }
+  return nullptr;
+}
+
+void check_budget(const CheckInput& in, QcReport& report)
+{
+  if (!in.plan) {
+    return;
+  }
+  double budget = 0;
+  if (in.manifest) {
+    if (const auto* b = path_of(*in.manifest, {"spec", "budget", "monthly_usd"}); b && b->is_number()) {
+      budget = b->get<double>();
+    }
+  }
+  double cost = plan_cost(*in.plan);
+  if (cost > budget + 1e-9) {
+    add(report, "budget", Severity::failure,
+        fmt::format("the plan costs ${:.2f}/month, over the budget of ${:.2f}/month", cost, budget), where_of(in, "budget"),
+        {{"cost_usd", cost}, {"budget_usd", budget}});
+  }
+}
+
+void check_headroom(const CheckInput& in, QcReport& report)
+{
+  double limit = 1.0 - in.headroom_threshold;
+  if (in.plan) {
+    if (const auto* assignments = plan_assignments(*in.plan)) {
+      for (const auto& a : *assignments) {
+        if (!a.is_object() || !a.contains("utilisation") || !a["utilisation"].is_object()) {
+          continue;
+        }
+        std::string wname = a.value("workload", "");
+        for (const auto& [dim, u] : a["utilisation"].items()) {
+          if (!u.is_number() || u.get<double>() <= limit) {
+            continue;
+          }
+          double used = u.get<double>();
+          add(report, "quota-headroom", Severity::warning,
+              fmt::format("workload '{}' on {} uses {:.0f}% of the free {} (headroom {:.0f}% < {:.0f}%)", wname,
+                          a.value("offering", "?"), used * 100, dim, std::max(0.0, 1 - used) * 100, in.headroom_threshold * 100),
+              where_of(in, "workload:" + wname), {{"workload", wname}, {"offering", a.value("offering", "")}, {"dimension", dim}, {"utilisation", used}});
+        }
+      }
+    }
+  }
+  for (const auto& q : in.quota) {
+    if (!q.is_object() || !q.contains("limit") || !q["limit"].is_number() || !q.contains("used") || !q["used"].is_number()) {
+      continue;
+    }
+    double lim = q["limit"].get<double>();
+    double used = q["used"].get<double>();
+    if (lim <= 0 || used / lim <= limit) {
+      continue;
+    }
+    add(report, "quota-headroom", Severity::warning,
+        fmt::format("{} {} {}: {} of {} used ({:.0f}% left, threshold {:.0f}%)", q.value("provider", "?"), q.value("pool", ""),
+                    q.value("dimension", "?"), used, lim, std::max(0.0, 1 - used / lim) * 100, in.headroom_threshold * 100),
+        {in.manifest_file, 0, 0}, q);
+  }
+}
+
+void check_secrets(const CheckInput& in, QcReport& report)
+{
+  int line = 1;
+  std::size_t line_start = 0;
+  const std::string& text = in.manifest_text;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == '\n') {
+      ++line;
+      line_start = ++i;
+      continue;
+    }
+    if (!token_char(text[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < text.size() && token_char(text[j])) {
+      ++j;
+    }
+    std::string token = text.substr(i, j - i);
+    if (auto kind = secret_kind(token)) {
+      std::string shown = token.size() > 8 ? token.substr(0, 4) + "…" : "…";
+      add(report, "secret-literal", Severity::failure,
+          fmt::format("{} looks like a {} ({}); manifests name environment variables, never credentials", shown, *kind,
+                      token.size() > 10 ? fmt::format("{} characters", token.size()) : "literal"),
+          {in.manifest_file, line, static_cast<int>(i - line_start) + 1}, {{"kind", *kind}});
+    }
+    i = j;
+  }
+}
+
+void check_catalog_age(const CheckInput& in, QcReport& report)
+{
+  std::set<std::string> done;
+  for (const Offering* o : in.offerings) {
+    if (!o || !done.insert(o->id).second) {
+      continue;
+    }
+    auto check = [&](const Provenance& p, const std::string& what) {
+      auto d = days_of_date(p.as_of);
+      if (!d) {
+        add(report, "catalog-stale", Severity::warning, fmt::format("{}: {} has no as-of date", o->id, what),
+            o->where.line ? o->where : SourceLocation{in.manifest_file, 0, 0}, {{"offering", o->id}});
+        return;
+      }
+      auto age = in.today_days - *d;
+      if (age > in.max_catalog_age_days) {
+        add(report, "catalog-stale", Severity::warning,
+            fmt::format("{}: {} is {} days old (as of {}, limit {} days); re-check {}", o->id, what, age, p.as_of,
+                        in.max_catalog_age_days, p.source.empty() ? "the provider's pricing page" : p.source),
+            o->where.line ? o->where : SourceLocation{in.manifest_file, 0, 0}, {{"offering", o->id}, {"as_of", p.as_of}, {"age_days", age}});
+      }
+    };
+    check(o->provenance, "the offering's figures");
+  }
+}
+
+}  // namespace
+
+double shannon_entropy(const std::string& text)
+{
+  if (text.empty()) {
+    return 0;
+  }
+  std::map<char, int> counts;
+  for (char c : text) {
+    ++counts[c];
+  }
+  double h = 0;
+  for (const auto& [_, n] : counts) {
+    double p = static_cast<double>(n) / static_cast<double>(text.size());
+    h -= p * std::log2(p);
+  }
+  return h;
+}
+
+std::optional<std::string> secret_kind(const std::string& literal)
+{
+  for (const auto& k : known_prefixes) {
+    if (literal.rfind(k.prefix, 0) == 0 && literal.size() >= k.min_len) {
+      return std::string(k.kind);
+    }
+  }
+  if (literal.size() < 24 || literal.size() > 512) {
+    return std::nullopt;
+  }
+  bool lower = false;
+  bool upper = false;
+  bool digit = false;
+  for (char c : literal) {
+    lower = lower || std::islower(static_cast<unsigned char>(c));
+    upper = upper || std::isupper(static_cast<unsigned char>(c));
+    digit = digit || std::isdigit(static_cast<unsigned char>(c));
+  }
+  int classes = static_cast<int>(lower) + static_cast<int>(upper) + static_cast<int>(digit);
+  if (classes >= 3 && shannon_entropy(literal) >= 4.0) {
+    return std::string("high-entropy string");
+  }
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> days_of_date(const std::string& date)
+{
+  int y = 0;
+  unsigned m = 0;
+  unsigned d = 0;
+  if (date.size() < 10 || std::sscanf(date.c_str(), "%4d-%2u-%2u", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31) {
+    return std::nullopt;
+  }
+  std::int64_t yy = y - (m <= 2 ? 1 : 0);
+  const std::int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+  const auto yoe = static_cast<unsigned>(yy - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+void run_builtin_checks(const CheckInput& in, QcReport& report)
+{
+  struct Check {
+    const char* id;
+    const char* short_text;
+    const char* full_text;
+    const char* help;
+    void (*fn)(const CheckInput&, QcReport&);
+  };
+  static const Check checks[] = {
+    {"manifest-invalid", "Manifest shape", "The manifest must be apiVersion helios/v1, kind Stack, with metadata.name and named workloads of a known kind.",
+     "Fix the field the message names; `helios validate` explains every field.", check_manifest},
+    {"budget", "Plan within budget", "The plan's monthly overage cost must not exceed spec.budget.monthly_usd (0 by default: stay free).",
+     "Raise spec.budget.monthly_usd or change constraints so the placement stays inside free tiers.", check_budget},
+    {"quota-headroom", "Quota headroom", "Every placed quota dimension and every ledger window should keep at least the headroom threshold free.",
+     "Spread the workload, lower its needs, or add an account/provider with free quota.", check_headroom},
+    {"secret-literal", "No secrets in manifests", "Manifests name environment variables for credentials; literal tokens (known prefixes or high-entropy strings) are refused.",
+     "Move the value into an environment variable and reference it with token_env.", check_secrets},
+    {"catalog-stale", "Catalog figures are recent", "Catalog quota figures the plan relies on should have been checked within the allowed number of days.",
+     "Re-check the source URL and update the offering's as_of date in the catalog.", check_catalog_age},
+  };
+  for (const auto& c : checks) {
+    ++report.tests;
+    report.rules.push_back({std::string("helios/") + c.id, c.short_text, c.full_text, c.help});
+    c.fn(in, report);
+  }
+}
+
+}  // namespace helios::policy

@@ -1,0 +1,4 @@
+package p
+
+f(x) := f(x)
+y := f(1)

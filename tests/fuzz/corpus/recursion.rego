@@ -1,0 +1,4 @@
+package p
+
+p if q
+q if p

@@ -1,0 +1,3 @@
+package p
+
+x := numbers.range(1, 3)
