@@ -33,6 +33,7 @@ struct Credentials {
   std::string account = "default";
   std::string token;       // resolved value, in memory only
   std::string account_id;  // resolved value (e.g. Cloudflare account id, Neon org id), may be empty
+  std::string token_ref;   // where the token came from ("env:GROQ_API_KEY"), for Resource::secret_refs
 };
 
 // What the placement asks a provider to make for one workload.

@@ -74,9 +74,38 @@ void install_openai(Context& ctx, const json& options)
   ctx.reset = [keys] { keys->clear(); };
 
   auto& server = ctx.server;
-  server.Get(R"((.*)/models)", [&ctx, models](const httplib::Request& req, httplib::Response& res) {
-    if (!ctx.authorize(req, res)) {
+  server.Get(R"((.*)/key)", [&ctx, keys, rpm](const httplib::Request& req, httplib::Response& res) {
+    auto key = ctx.authorize(req, res);
+    if (!key) {
       return;
+    }
+    std::lock_guard lock(ctx.mutex);
+    auto& k = (*keys)[*key];
+    long limit = rpm > 0 ? rpm : 50;
+    ctx.send_json(res, 200, {{"data", {{"label", "fake"}, {"usage", 0.0}, {"limit", nullptr}, {"is_free_tier", true},
+                                       {"free_model_daily_requests", {{"limit", limit}, {"remaining", std::max(0L, limit - k.requests)},
+                                                                      {"used", k.requests}}}}}});
+  });
+
+  server.Get(R"((.*)/models)", [&ctx, models, keys, rpm, tpm, style](const httplib::Request& req, httplib::Response& res) {
+    auto key = ctx.authorize(req, res);
+    if (!key) {
+      return;
+    }
+    if (style != "openrouter") {
+      // the current window as the chat answers report it, without consuming anything
+      std::lock_guard lock(ctx.mutex);
+      auto& k = (*keys)[*key];
+      std::string r = style == "cerebras" ? "requests-day" : "requests";
+      std::string t = style == "cerebras" ? "tokens-minute" : "tokens";
+      if (rpm > 0) {
+        res.set_header("x-ratelimit-limit-" + r, std::to_string(rpm));
+        res.set_header("x-ratelimit-remaining-" + r, std::to_string(std::max(0L, rpm - k.window_requests)));
+      }
+      if (tpm > 0) {
+        res.set_header("x-ratelimit-limit-" + t, std::to_string(tpm));
+        res.set_header("x-ratelimit-remaining-" + t, std::to_string(std::max(0L, tpm - k.window_tokens)));
+      }
     }
     json data = json::array();
     for (const auto& m : models) {

@@ -1,0 +1,8 @@
+#pragma once
+#include <memory>
+
+#include "core/provider.hpp"
+
+namespace helios::providers {
+std::unique_ptr<Provider> make_render_provider();
+}
