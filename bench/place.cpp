@@ -7,6 +7,7 @@
 //   build/bench/bench_place                 # the full grid (long: up to 10,000 × 1,000, referee included)
 //   build/bench/bench_place --quick         # smaller grid, 1 run each, short limits (minutes)
 //   build/bench/bench_place --sizes 1000x200 --families freetier --time-limit 2 --referee-time 20
+//   HELIOS_BENCH_KEEP=1 build/bench/bench_place --sizes 10x50   # keep the referee's MPS files in /tmp, print cbc's log
 
 #include <algorithm>
 #include <array>
@@ -25,6 +26,7 @@
 #include "bench/place_instances.hpp"
 #include "core/placement/feasibility_checker.hpp"
 #include "core/placement/heuristic.hpp"
+#include "core/placement/infeasibility.hpp"
 #include "core/placement/instance_builder.hpp"
 #include "core/placement/milp_model.hpp"
 #include "core/placement/place.hpp"
@@ -88,7 +90,11 @@ Referee referee(const Instance& instance, double seconds, const std::string& tag
   }
   const int rc = pclose(pipe);
   r.seconds = seconds_since(start);
-  std::remove(path.c_str());
+  if (std::getenv("HELIOS_BENCH_KEEP") == nullptr) {
+    std::remove(path.c_str());
+  } else {
+    std::fprintf(stderr, "referee: kept %s; cbc said:\n%s", path.c_str(), text.c_str());
+  }
   if (rc != 0 && text.find("Result -") == std::string::npos) {
     return r;
   }
@@ -239,6 +245,13 @@ int main(int argc, char** argv)
             ++failures;
           }
         }
+      }
+      if (!exact.complete) {
+        // An infeasible instance says why (the generator plants a feasible assignment, so this is a bug).
+        std::string why = infeasibility_error(inst, exact).message;
+        why = why.substr(0, why.find('\n'));
+        verdict += " INFEASIBLE(" + why + ")";
+        ++failures;
       }
       // Fast's certified gap uses the best bound known (its own, or the exact solver's).
       const double best_bound = std::max(fast.lower_bound, exact.lower_bound);

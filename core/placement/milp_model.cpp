@@ -34,7 +34,9 @@ int LinearModel::add_row(std::string name, double lb, double ub, std::vector<std
 
 std::string LinearModel::to_mps() const
 {
-  std::string out = "NAME helios\nROWS\n N cost\n";
+  // "FREE" on the NAME card makes CoinMps (the cbc program) read free format: without it, a name starting
+  // in column 5 is cut at 8 characters (fixed MPS) and "UP bnd x0_0 1" reads as bound "bnd x0_0", column "1".
+  std::string out = "NAME helios FREE\nROWS\n N cost\n";
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const char* type = row_lb[r] == row_ub[r] ? "E" : (row_lb[r] == -k_inf ? "L" : "G");
     out += fmt::format(" {} {}\n", type, row_names[r]);
@@ -79,13 +81,19 @@ std::string LinearModel::to_mps() const
   }
   out += "BOUNDS\n";
   for (std::size_t c = 0; c < obj.size(); ++c) {
+    if (col_lb[c] == -k_inf && col_ub[c] == k_inf) {
+      out += fmt::format(" FR bnd {}\n", col_names[c]);
+      continue;
+    }
+    if (col_lb[c] == -k_inf) {
+      out += fmt::format(" MI bnd {}\n", col_names[c]);
+    } else if (col_lb[c] != 0) {
+      out += fmt::format(" LO bnd {} {:.17g}\n", col_names[c], col_lb[c]);
+    }
     if (col_ub[c] == k_inf) {
       out += fmt::format(" PL bnd {}\n", col_names[c]);
     } else {
       out += fmt::format(" UP bnd {} {:.17g}\n", col_names[c], col_ub[c]);
-    }
-    if (col_lb[c] != 0) {
-      out += fmt::format(" LO bnd {} {:.17g}\n", col_names[c], col_lb[c]);
     }
   }
   out += "ENDATA\n";
@@ -144,20 +152,33 @@ LinearModel build_model(const Instance& instance, const std::vector<int>& classe
     }
   }
   map.overage.assign(instance.pools.size(), -1);
+  map.pool_scale.assign(instance.pools.size(), 1.0);
   for (std::size_t p = 0; p < instance.pools.size(); ++p) {
     if (pool_terms[p].empty()) {
       continue;
     }
     const Pool& pool = instance.pools[p];
     auto terms = std::move(pool_terms[p]);
+    // Amounts are in base units (bytes, tokens): rows with coefficients of 1e10 next to 0/1 rows make CBC's
+    // probing fail an assertion (CglProbing "newSol>solMove"). The row is divided by a power of two near its
+    // largest coefficient (exact in floating point); its overage column then counts in that unit.
+    double largest = 0;
+    for (const auto& [col, amount] : terms) {
+      largest = std::max(largest, std::abs(amount));
+    }
+    const double scale = largest > 0 ? std::exp2(std::round(std::log2(largest))) : 1.0;
+    map.pool_scale[p] = scale;
+    for (auto& term : terms) {
+      term.second /= scale;
+    }
     if (pool.billable) {
-      const int col = m.add_col(fmt::format("over{}", p), 0, k_inf, pool.price, false);
+      const int col = m.add_col(fmt::format("over{}", p), 0, k_inf, pool.price * scale, false);
       map.overage[p] = col;
       terms.emplace_back(col, -1.0);
-      cost_terms.emplace_back(col, pool.price);
+      cost_terms.emplace_back(col, pool.price * scale);
     }
     const double taken = background != nullptr ? (*background)[p] : 0.0;
-    m.add_row(fmt::format("pool{}", p), -k_inf, pool.capacity - taken, std::move(terms));
+    m.add_row(fmt::format("pool{}", p), -k_inf, (pool.capacity - taken) / scale, std::move(terms));
   }
   for (std::size_t k = 0; k < instance.counters.size(); ++k) {
     if (!counter_terms[k].empty()) {
@@ -237,7 +258,8 @@ std::vector<double> model_values(const Instance& instance, const ModelMap& map, 
   }
   for (std::size_t p = 0; p < instance.pools.size(); ++p) {
     if (map.overage[p] >= 0) {
-      values[static_cast<std::size_t>(map.overage[p])] = std::max(0.0, load[p] - instance.pools[p].capacity);
+      values[static_cast<std::size_t>(map.overage[p])] =
+        std::max(0.0, load[p] - instance.pools[p].capacity) / map.pool_scale[p];
     }
   }
   return values;

@@ -39,6 +39,7 @@ struct ModelMap {
   std::vector<int> classes;            // the classes in the model
   std::vector<std::vector<int>> col;   // aggregated: per class (instance index) per candidate; plain: per item
   std::vector<int> overage;            // per pool: its overage column or -1
+  std::vector<double> pool_scale;      // per pool: its row is divided by this power of two (overage in its units)
 };
 
 // The model of the given classes (all when empty). `with_budget` adds the budget row. `background`: load per
