@@ -3,6 +3,7 @@
 // usage APIs through the adapters), sync (commit a ledger snapshot to the state repository).
 
 #include <cmath>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include "cli/command.hpp"
 #include "cli/output.hpp"
 #include "core/ledger.hpp"
+#include "core/ledger_snapshot.hpp"
 #include "core/rotate.hpp"
 #include "core/units.hpp"
 #include "providers/registry.hpp"
@@ -327,6 +329,22 @@ void refresh(const Context& ctx, const QuotaOptions& opts)
   show(ctx, opts, "refresh", {{"refreshed", refreshed}});
 }
 
+// Commits the ledger as it is now (ledger/snapshot.json) to the state repository, creating it beside the
+// ledger when needed: the hot counters stay in SQLite, the history of snapshots is in git.
+void sync(const Context& ctx, const QuotaOptions& opts)
+{
+  if (opts.message.find_first_of("\r\n") != std::string::npos) {
+    throw Error(ExitCode::usage, "invalid_message", "-m must be one line", "-m", "give one line saying why, or omit -m");
+  }
+  if (!std::filesystem::exists(std::filesystem::path(ctx.state_path()) / "ledger.db")) {
+    throw Error(ExitCode::usage, "no_ledger", fmt::format("there is no ledger in {} to snapshot", ctx.state_path()),
+                ctx.state_path(), "pass --state with the directory `helios rotate` and `helios quota record` use");
+  }
+  const std::string commit = value_or_throw(commit_ledger_snapshot(ctx.state_path(), "quota sync", opts.message));
+  log(ctx, fmt::format("ledger snapshot committed to {} ({})", ctx.state_path(), commit.substr(0, 12)));
+  show(ctx, opts, "sync", {{"commit", commit}});
+}
+
 void setup_quota(CLI::App& app, Context& ctx)
 {
   auto opts = std::make_shared<QuotaOptions>();
@@ -358,6 +376,10 @@ void setup_quota(CLI::App& app, Context& ctx)
   ref->footer("Example:\n  helios quota refresh --provider openrouter");
   ref->callback([&ctx, opts] { refresh(ctx, *opts); });
 
+  auto* syn = cmd->add_subcommand("sync", "Commit a snapshot of the ledger (ledger/snapshot.json) to the state repository");
+  syn->add_option("-m,--message", opts->message, "A line saying why, kept in the commit's body");
+  syn->footer("Example:\n  helios quota sync -m \"before the nightly batch\"");
+  syn->callback([&ctx, opts] { sync(ctx, *opts); });
 }
 
 }  // namespace

@@ -321,6 +321,24 @@ Result<StateMeta> Snapshot::meta() const
   return parse_meta(**text, m_repo ? m_repo->m_path : std::string());
 }
 
+namespace {
+
+// True when `dir` holds nothing but the files helios keeps beside the repository, outside git: the ledger's
+// SQLite database (ledger.db, its -wal/-shm/-journal), which `helios rotate` and `quota` may create first.
+bool only_local_files(const std::string& dir)
+{
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name != "ledger.db" && name.rfind("ledger.db-", 0) != 0) {
+      return false;
+    }
+  }
+  return !ec;
+}
+
+}  // namespace
+
 // -------------------------------------------------------------------------------------------- Repository
 
 bool Repository::exists(const std::string& dir)
@@ -347,7 +365,7 @@ Result<std::shared_ptr<Repository>> Repository::open(const std::string& dir, Ope
       return fail(ExitCode::usage, "no_state", fmt::format("no state repository in {}", dir), dir,
                   "run `helios init` (or `helios apply`, which creates it), or pass --state DIR");
     }
-    if (fs::exists(dir, ec) && (!fs::is_directory(dir, ec) || !fs::is_empty(dir, ec))) {
+    if (fs::exists(dir, ec) && (!fs::is_directory(dir, ec) || !only_local_files(dir))) {
       return fail(ExitCode::usage, "not_a_state_repository",
                   fmt::format("{} exists and is not a helios state repository", dir), dir,
                   "pass --state with an empty or missing directory");

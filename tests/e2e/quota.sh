@@ -61,4 +61,23 @@ expect_rc 0 "refresh"
 expect_schema quota
 expect_json '.action == "refresh" and (.refreshed | length) >= 1'
 
+# sync commits the ledger as ledger/snapshot.json into the state repository created beside it.
+run_helios quota --state "$TEST_TMP/none" sync
+expect_rc 2 "sync without a ledger"
+expect_contains "$ERR" "no ledger"
+[ ! -e "$TEST_TMP/none" ] && pass || fail "sync without a ledger created the directory"
+run_helios quota --state "$S" sync -m $'two\nlines'
+expect_rc 2 "sync with a two-line message"
+[ ! -e "$S/HEAD" ] && pass || fail "a refused sync created the state repository"
+run_helios quota --state "$S" sync -m "nightly" --json
+expect_rc 0 "sync"
+expect_schema quota
+expect_json '.action == "sync" and (.commit | test("^[0-9a-f]{40}$"))'
+commit=$(jq -r .commit <<<"$OUT")
+[ "$(git -C "$S" rev-parse main)" = "$commit" ] && pass || fail "main is not the sync commit"
+git -C "$S" show main:ledger/snapshot.json > snapshot.json
+OUT=$(cat snapshot.json); expect_json '[.quotas[] | select(.provider == "groq" and .dimension == "tokens" and .window == "day") | .used] == [1000]'
+git -C "$S" log -1 --format=%B main | grep -q 'Helios-Command: quota sync' && pass || fail "sync trailer"
+git -C "$S" log -1 --format=%B main | grep -q 'nightly' && pass || fail "sync message"
+
 finish

@@ -74,6 +74,18 @@ TEST_CASE("A non-empty directory that is not a repository is refused")
   CHECK(repo.error().code == "not_a_state_repository");
 }
 
+TEST_CASE("A directory holding only the ledger's database becomes a repository beside it")
+{
+  TempDir tmp;
+  fs::create_directories(tmp.path / "state");
+  std::ofstream(tmp.path / "state" / "ledger.db") << "sqlite";
+  std::ofstream(tmp.path / "state" / "ledger.db-wal") << "wal";
+  auto repo = Repository::open((tmp.path / "state").string());
+  REQUIRE(repo);
+  CHECK(Repository::exists((tmp.path / "state").string()));
+  CHECK(fs::exists(tmp.path / "state" / "ledger.db"));
+}
+
 TEST_CASE("Commits write, overwrite and delete paths and carry trailers")
 {
   TempDir tmp;
