@@ -2,7 +2,8 @@
 // For each size and family it prints the median time of the fast solver and of the exact one, their costs,
 // their certified gaps, and the referee: the same instance in its plain form (one binary per workload
 // replica and candidate, no aggregation) written as MPS and solved by the `cbc` program within the same
-// time limit (and, for the free-tier family at 1,000 × 200, within 20 s).
+// time limit (and, for the free-tier family at 1,000 × 200, within 20 s). "planted $" is the cost of the
+// generator's planted assignment (checked feasible by the independent checker): an upper bound on the optimum.
 //
 //   build/bench/bench_place                 # the full grid (long: up to 10,000 × 1,000, referee included)
 //   build/bench/bench_place --quick         # smaller grid, 1 run each, short limits (minutes)
@@ -122,6 +123,29 @@ Referee referee(const Instance& instance, double seconds, const std::string& tag
   return r;
 }
 
+// The generator's planted assignment as a Placement (for the checker).
+Placement planted_placement(const BenchInstance& bi)
+{
+  Placement p;
+  p.stack = bi.stack.name;
+  for (std::size_t wi = 0; wi < bi.stack.workloads.size(); ++wi) {
+    const Workload& w = bi.stack.workloads[wi];
+    for (std::size_t r = 0; r < bi.planted[wi].size(); ++r) {
+      const auto it = std::lower_bound(bi.offerings.begin(), bi.offerings.end(), bi.planted[wi][r],
+                                       [](const Offering& o, const std::string& id) { return o.id < id; });
+      Assignment a;
+      a.workload = w.name;
+      a.replica = static_cast<int>(r);
+      a.offering = it->id;
+      a.provider = it->provider;
+      const bool global = std::find(it->regions.begin(), it->regions.end(), "global") != it->regions.end();
+      a.region = global && !w.regions.empty() ? w.regions.front() : it->regions.front();
+      p.assignments.push_back(a);
+    }
+  }
+  return p;
+}
+
 struct Options {
   bool quick = false;
   std::vector<std::pair<int, int>> sizes;
@@ -196,8 +220,8 @@ int main(int argc, char** argv)
   const auto& real = providers::builtin_catalog().offerings();
   std::printf("bench/place: %zu real offerings in the built-in catalog; time limit %.1f s, referee %.1f s, %d run(s)\n",
               real.size(), opt.time_limit, opt.referee_time, opt.runs);
-  std::printf("%-9s %-11s %6s %7s | %9s %11s %7s | %9s %11s %7s %5s | %11s %7s %8s | %s\n", "family", "size", "items",
-              "classes", "fast ms", "fast $", "gap", "exact ms", "exact $", "gap", "opt", "referee $", "gap",
+  std::printf("%-9s %-11s %6s %7s %9s | %9s %11s %7s | %9s %11s %7s %5s | %11s %7s %8s | %s\n", "family", "size", "items",
+              "classes", "planted $", "fast ms", "fast $", "gap", "exact ms", "exact $", "gap", "opt", "referee $", "gap",
               "ref s", "agree");
   int failures = 0;
   for (const auto& [workloads, offerings] : opt.sizes) {
@@ -209,6 +233,18 @@ int main(int argc, char** argv)
         continue;
       }
       const Instance& inst = *built;
+      std::string verdict;
+      double planted_cost = 0;
+      {
+        // The generator's planted assignment must pass the independent checker: the instance is feasible.
+        Placement planted = planted_placement(bi);
+        planted_cost = planted.cost_usd = check_placement(bi.stack, bi.offerings, {}, planted).cost_usd;
+        const auto chk = check_placement(bi.stack, bi.offerings, {}, planted);
+        if (!chk.ok) {
+          verdict += " PLANTED-INFEASIBLE(" + chk.violations.front() + ")";
+          ++failures;
+        }
+      }
       // Fast: the whole solver in fast mode (heuristic + its bound), median of runs.
       std::vector<double> fast_times;
       SolveReport fast;
@@ -232,7 +268,6 @@ int main(int argc, char** argv)
         exact_times.push_back(seconds_since(start) * 1000);
       }
       // Both answers through the independent checker.
-      std::string verdict;
       if (opt.check) {
         for (const auto* rep : {&fast, &exact}) {
           if (!rep->complete) {
@@ -275,9 +310,9 @@ int main(int argc, char** argv)
         agree += " BOUND-ABOVE";
         ++failures;
       }
-      std::printf("%-9s %-11s %6zu %7zu | %9.1f %11.2f %6.2f%% | %9.1f %11.2f %6.2f%% %5s | %11s %7s %8s | %s%s\n",
+      std::printf("%-9s %-11s %6zu %7zu %9.2f | %9.1f %11.2f %6.2f%% | %9.1f %11.2f %6.2f%% %5s | %11s %7s %8s | %s%s\n",
                   family_name(family), fmt::format("{}x{}", workloads, offerings).c_str(), inst.items.size(),
-                  inst.classes.size(), median(fast_times), fast.complete ? fast.cost : NAN,
+                  inst.classes.size(), planted_cost, median(fast_times), fast.complete ? fast.cost : NAN,
                   100 * gap_of(fast.cost, best_bound), median(exact_times), exact.complete ? exact.cost : NAN,
                   100 * gap_of(exact.cost, exact.lower_bound), exact.optimal ? "yes" : "no",
                   ref.ran && ref.feasible ? fmt::format("{:.2f}", ref.objective).c_str() : "-",

@@ -6,14 +6,29 @@
 //   tight      free capacity a little below demand; priced overflow takes the rest
 //   freetier   free-tier structure: many zero-cost, capacity-limited offerings (hard caps, few free
 //              instances) and overflow priced by size — the case a plain MILP struggles with
+//
+// Every instance is feasible by construction: after the offerings are drawn, each workload replica is
+// planted on an eligible synthetic offering (its kind, regions and model; `near:` and `spread:` honoured;
+// a `near:` that cannot be honoured is dropped), then every free amount, scope by scope, and every
+// free-instance count of a capacity-limited offering is raised to hold what was planted there:
+//   loose      planted on free offerings; capacities at least 1.25 × the planted load
+//   tight      a quarter planted on priced offerings, whose free amounts become 30–70 % of the planted
+//              load (the rest pays overage), the rest on free ones whose capacities are the planted load
+//              plus 0–8 % (exact fits); synthetic offerings with nothing planted keep a tenth of their drawn
+//              free amounts. Free room is a little below demand: the optimum costs money
+//   freetier   planted on the priced overflow (capacities stay as drawn); the two overflow offerings of a
+//              kind are on distinct providers so that `spread:` pairs always fit
 
 #include <algorithm>
+#include <map>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/catalog.hpp"
 #include "core/manifest.hpp"
+#include "core/units.hpp"
 
 namespace helios::bench {
 
@@ -27,11 +42,200 @@ inline const char* family_name(Family f)
 struct BenchInstance {
   Stack stack;
   std::vector<Offering> offerings;  // sorted by id
+  // The planted feasible assignment: per workload, the offering id of each replica (account "default").
+  std::vector<std::vector<std::string>> planted;
 };
 
 inline Need bench_need(const std::string& dimension, double value, Period period)
 {
   return Need{dimension, Amount{value, period}, {}};
+}
+
+namespace detail {
+
+inline std::vector<std::string> served(const Workload& w, const Offering& o)
+{
+  if (w.regions.empty()) {
+    return o.regions;
+  }
+  if (std::find(o.regions.begin(), o.regions.end(), "global") != o.regions.end()) {
+    return w.regions;
+  }
+  std::vector<std::string> out;
+  for (const auto& r : w.regions) {
+    if (std::find(o.regions.begin(), o.regions.end(), r) != o.regions.end()) {
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+
+inline bool eligible(const Workload& w, const Offering& o)
+{
+  if (o.kind != w.kind || served(w, o).empty()) {
+    return false;
+  }
+  if (w.kind == WorkloadKind::database && !w.engine.empty() && !o.engines.empty() &&
+      std::find(o.engines.begin(), o.engines.end(), w.engine) == o.engines.end()) {
+    return false;
+  }
+  if (w.kind == WorkloadKind::ai && !w.models.empty() &&
+      std::find(w.models.begin(), w.models.end(), o.model.empty() ? o.product : o.model) == w.models.end()) {
+    return false;
+  }
+  for (const auto& l : o.limits) {
+    for (const auto& n : w.needs) {
+      if (n.dimension == l.dimension && n.amount.period == Period::none && n.amount.value > l.max) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// `near:` as the solvers judge it: the same provider group, or a served region in common (a workload with
+// no regions on a global offering is near anything).
+inline bool near(const Workload& a, const Offering& oa, const Workload& b, const Offering& ob)
+{
+  if ((oa.group.empty() ? oa.provider : oa.group) == (ob.group.empty() ? ob.provider : ob.group)) {
+    return true;
+  }
+  const auto ra = served(a, oa);
+  const auto rb = served(b, ob);
+  const auto global = [](const std::vector<std::string>& r) { return std::find(r.begin(), r.end(), "global") != r.end(); };
+  if (global(ra) || global(rb)) {
+    return true;
+  }
+  for (const auto& r : ra) {
+    if (std::find(rb.begin(), rb.end(), r) != rb.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A need in a free quota's period (docs/placement.md "Rate conversion").
+inline double in_period(const Need& n, const FreeQuota& q)
+{
+  if (n.amount.period == Period::none || q.amount.period == Period::none) {
+    return n.amount.value;
+  }
+  return convert_rate(n.amount.value, n.amount.period, q.amount.period);
+}
+
+inline bool priced(const Offering& o, const std::string& dimension)
+{
+  return !o.hard_cap && std::any_of(o.overage.begin(), o.overage.end(),
+                                    [&](const OveragePrice& p) { return p.dimension == dimension; });
+}
+
+}  // namespace detail
+
+// Plants a feasible assignment (see the header) on the synthetic offerings [first, end) — the first
+// `overflow` of them are the priced overflow — and raises capacities to hold it.
+inline void plant(BenchInstance& out, std::size_t first, std::size_t overflow, Family family, unsigned long long seed)
+{
+  std::mt19937_64 rng(seed);
+  auto chance = [&](double p) { return static_cast<double>(rng() % 1000000) / 1e6 < p; };
+  auto uniform = [&](double a, double b) { return a + (b - a) * static_cast<double>(rng() % 1000000) / 1e6; };
+  auto& offerings = out.offerings;
+  auto& workloads = out.stack.workloads;
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < workloads.size(); ++i) {
+    index[workloads[i].name] = i;
+  }
+  const double paid_share = family == Family::loose ? 0.0 : family == Family::tight ? 0.25 : 1.0;
+  std::vector<std::vector<std::size_t>> planted(workloads.size());  // offering per replica
+  std::vector<std::vector<std::size_t>> on(offerings.size());       // workloads planted per offering
+  for (std::size_t wi = 0; wi < workloads.size(); ++wi) {
+    Workload& w = workloads[wi];
+    for (int replica = 0; replica < w.replicas; ++replica) {
+      std::vector<std::size_t> free_options;
+      std::vector<std::size_t> paid_options;
+      for (int attempt = 0; attempt < 2 && free_options.empty() && paid_options.empty(); ++attempt) {
+        if (attempt == 1) {
+          w.near.clear();  // it cannot be honoured here: the generator drops it
+        }
+        for (std::size_t o = first; o < offerings.size(); ++o) {
+          const Offering& off = offerings[o];
+          if (!detail::eligible(w, off)) {
+            continue;
+          }
+          if (w.spread && std::any_of(planted[wi].begin(), planted[wi].end(),
+                                      [&](std::size_t p) { return offerings[p].provider == off.provider; })) {
+            continue;
+          }
+          if (!w.near.empty()) {
+            const std::size_t t = index.at(w.near);
+            if (std::none_of(planted[t].begin(), planted[t].end(),
+                             [&](std::size_t p) { return detail::near(w, off, workloads[t], offerings[p]); })) {
+              continue;
+            }
+          }
+          const bool paid = !off.overage.empty() && !off.hard_cap;
+          if (family == Family::freetier && o >= first + overflow) {
+            continue;  // freetier plants on the overflow only
+          }
+          (paid ? paid_options : free_options).push_back(o);
+        }
+      }
+      const bool want_paid = (chance(paid_share) && !paid_options.empty()) || free_options.empty();
+      const auto& options = want_paid ? paid_options : free_options;
+      if (options.empty()) {
+        throw std::logic_error("bench generator: no offering can take workload " + w.name);
+      }
+      const std::size_t o = options[static_cast<std::size_t>(rng() % options.size())];
+      planted[wi].push_back(o);
+      on[o].push_back(wi);
+    }
+  }
+  out.planted.assign(workloads.size(), {});
+  for (std::size_t wi = 0; wi < workloads.size(); ++wi) {
+    for (std::size_t o : planted[wi]) {
+      out.planted[wi].push_back(offerings[o].id);
+    }
+  }
+  // Capacities: every limit that cannot bill holds what was planted.
+  for (std::size_t o = first; o < offerings.size(); ++o) {
+    Offering& off = offerings[o];
+    if (on[o].empty()) {
+      if (family == Family::tight && o >= first + overflow) {
+        for (auto& q : off.free) {
+          q.amount.value *= 0.1;  // tight: free room is where the planted workloads are, hardly elsewhere
+        }
+      }
+      continue;
+    }
+    if (off.free_instances > 0) {
+      off.free_instances = std::max(off.free_instances, static_cast<int>(on[o].size()));
+    }
+    for (auto& q : off.free) {
+      const bool priced = detail::priced(off, q.dimension);
+      if (priced && (family != Family::tight || o < first + overflow)) {
+        continue;
+      }
+      double total = 0;
+      double peak = 0;
+      for (std::size_t wi : on[o]) {
+        for (const auto& n : workloads[wi].needs) {
+          if (n.dimension == q.dimension) {
+            total += detail::in_period(n, q);
+            peak = std::max(peak, detail::in_period(n, q));
+          }
+        }
+      }
+      const bool shared = q.scope == Scope::account || q.scope == Scope::organization;
+      const double needed = shared ? total : peak;
+      if (needed <= 0) {
+        continue;
+      }
+      if (family == Family::tight) {
+        q.amount.value = needed * (priced ? uniform(0.3, 0.7) : uniform(1.0, 1.08));
+      } else {
+        q.amount.value = std::max(q.amount.value, needed * 1.25);
+      }
+    }
+  }
 }
 
 inline BenchInstance generate(unsigned seed, int workloads, int offerings, Family family,
@@ -133,6 +337,9 @@ inline BenchInstance generate(unsigned seed, int workloads, int offerings, Famil
     const int per_kind = std::max(1, synthetic / static_cast<int>(kinds.size()));
     Offering o;
     o.provider = "syn" + std::to_string(pick(providers));
+    if (i < static_cast<int>(kinds.size()) * 2) {
+      o.provider = "syn" + std::to_string(i / static_cast<int>(kinds.size()) % providers);  // overflow: distinct
+    }
     o.product = std::string(workload_kind_name(kind)) + std::to_string(i);
     o.id = o.provider + "/" + o.product;
     o.kind = kind;
@@ -217,6 +424,8 @@ inline BenchInstance generate(unsigned seed, int workloads, int offerings, Famil
     }
     out.offerings.push_back(std::move(o));
   }
+  plant(out, static_cast<std::size_t>(real_taken), static_cast<std::size_t>(kinds.size()) * 2, family,
+        seed * 104729ULL + static_cast<unsigned>(workloads));
   std::sort(out.offerings.begin(), out.offerings.end(), [](const Offering& a, const Offering& b) { return a.id < b.id; });
   out.offerings.erase(std::unique(out.offerings.begin(), out.offerings.end(),
                                   [](const Offering& a, const Offering& b) { return a.id == b.id; }),

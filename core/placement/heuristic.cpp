@@ -168,6 +168,21 @@ bool Search::near_ok(int item, int k) const
           break;
         }
       }
+      // A split target (an AI pool): near any offering of its pool (its shares are solved after the
+      // construction, with a row per dependent item placed: solve_splits).
+      for (const auto& share : m_sol.shares[static_cast<std::size_t>(t)]) {
+        any_placed = true;
+        ok = ok || Instance::near_compatible(c, target.candidates[static_cast<std::size_t>(share.candidate)]);
+      }
+      if (ok) {
+        break;
+      }
+    }
+    if (!any_placed && target.split) {
+      // Shares not solved yet: some candidate of the pool must be near this one.
+      ok = std::any_of(target.candidates.begin(), target.candidates.end(),
+                       [&](const Candidate& tc) { return Instance::near_compatible(c, tc); });
+      any_placed = true;
     }
     if (any_placed && !ok) {
       return false;
@@ -350,7 +365,28 @@ bool Search::solve_splits()
     background[p] = m_state.load(static_cast<int>(p));
   }
   ModelMap map;
-  const LinearModel model = build_model(m_inst, split_classes, Formulation::aggregated, false, map, &background);
+  LinearModel model = build_model(m_inst, split_classes, Formulation::aggregated, false, map, &background);
+  // `near:` a split workload: every dependent item placed needs a share of the pool (at least 1 %) on a
+  // candidate near its own.
+  for (int k : split_classes) {
+    const ItemClass& target = m_inst.classes[static_cast<std::size_t>(k)];
+    for (int d : m_dependents[static_cast<std::size_t>(k)]) {
+      const ItemClass& dep = m_inst.classes[static_cast<std::size_t>(d)];
+      for (int di : dep.items) {
+        const int dc = choice(di);
+        if (dc < 0) {
+          continue;
+        }
+        std::vector<std::pair<int, double>> terms;
+        for (std::size_t tc = 0; tc < target.candidates.size(); ++tc) {
+          if (Instance::near_compatible(dep.candidates[static_cast<std::size_t>(dc)], target.candidates[tc])) {
+            terms.emplace_back(map.col[static_cast<std::size_t>(k)][tc], 1.0);
+          }
+        }
+        model.add_row("near_split" + std::to_string(di), 0.01, k_inf, std::move(terms));
+      }
+    }
+  }
   const MilpResult lp = solve_with_cbc(model, 60, nullptr, true);
   if (!lp.optimal) {
     return false;

@@ -234,6 +234,15 @@ Evaluation evaluate(const Instance& instance, const Solution& solution)
             ok = true;
             break;
           }
+          // A split target (an AI pool): near any offering of its pool.
+          for (const auto& share : solution.shares[static_cast<std::size_t>(t)]) {
+            ok = ok || (share.weight > 0 &&
+                        Instance::near_compatible(cls.candidates[static_cast<std::size_t>(ch)],
+                                                  target.candidates[static_cast<std::size_t>(share.candidate)]));
+          }
+          if (ok) {
+            break;
+          }
         }
         if (!ok) {
           violate("near: a replica is in no region or provider group of its near workload");

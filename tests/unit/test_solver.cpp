@@ -117,6 +117,35 @@ TEST_CASE("placement solver: near, spread and free-instance counts")
   }
 }
 
+TEST_CASE("placement solver: near a split AI workload means near one offering of its pool")
+{
+  // The pool is in eu (the workload's region) on two providers; web (in eu or us) must sit in eu or with
+  // the provider group of one share. Before, any near: naming a split workload was reported infeasible.
+  auto groq = offering("groq/llama", WorkloadKind::ai, {"global"},
+                       {quota("requests", "1000/day", Scope::organization), quota("tokens", "1M/day", Scope::organization)},
+                       {}, true);
+  auto cerebras = offering("cerebras/llama", WorkloadKind::ai, {"global"},
+                           {quota("requests", "1000/day"), quota("tokens", "1M/day")}, {}, true);
+  groq.model = cerebras.model = "llama";
+  auto us_run = offering("alpha/run", WorkloadKind::compute, {"us"}, {quota("requests", "1M/month")}, {}, true);
+  auto eu_run = offering("beta/run", WorkloadKind::compute, {"eu"}, {quota("requests", "1M/month")}, {}, true);
+  auto llm = workload("llm", WorkloadKind::ai, {need("requests", "1500/day"), need("tokens", "1500000/day")});
+  llm.split = true;
+  llm.models = {"llama"};
+  llm.regions = {"eu"};
+  auto web = workload("web", WorkloadKind::compute, {need("requests", "100k/month")});
+  web.regions = {"us", "eu"};
+  web.near = "llm";
+  const auto offerings = sorted({groq, cerebras, us_run, eu_run});
+  for (auto solver : {PlacementOptions::Solver::fast, PlacementOptions::Solver::exact}) {
+    const Placement p = checked(stack({llm, web}), offerings, with(solver));
+    CHECK(p.cost_usd == 0);
+    REQUIRE(p.for_workload("web").size() == 1);
+    CHECK(p.for_workload("web").front()->offering == "beta/run");
+    CHECK(p.for_workload("llm").size() == 2);
+  }
+}
+
 TEST_CASE("placement solver: same inputs give byte-identical output")
 {
   const auto r = random_instance(7, 60, 25);
