@@ -1,6 +1,8 @@
 // bench/qc: `helios qc` as a whole process (start-up, manifest, plan, policies, output) with 10 policies
 // over a plan of 1,000 resources. Prints the median of 15 runs and its ratio to the 50 ms target.
 //   build/bench/bench_qc [RUNS]        (finds build/helios next to build/bench/)
+//   build/bench/bench_qc --fixture DIR (only writes the manifest, plan and policies into DIR and prints the
+//                                       command, e.g. to profile it with valgrind --tool=callgrind)
 
 #include <algorithm>
 #include <chrono>
@@ -72,7 +74,7 @@ deny_spread contains msg if {
   msg := {"msg": sprintf("%s is not spread", [w.name]), "workload": w.name}
 })",
   R"(package main
-production if input.manifest.spec.environment == "production"
+production if input.manifest.metadata.environment == "production"
 deny_unconfirmed contains msg if {
   production
   some a in input.placement.assignments
@@ -134,14 +136,15 @@ double run_once(const std::string& helios, const std::vector<std::string>& args)
 
 int main(int argc, char** argv)
 {
-  int runs = argc > 1 ? std::max(3, std::atoi(argv[1])) : 15;
+  const bool fixture_only = argc > 2 && std::string(argv[1]) == "--fixture";
+  int runs = argc > 1 && !fixture_only ? std::max(3, std::atoi(argv[1])) : 15;
   fs::path exe = fs::read_symlink("/proc/self/exe");
   std::string helios = (exe.parent_path().parent_path() / "helios").string();
   if (!fs::exists(helios)) {
     std::fprintf(stderr, "bench_qc: %s not found; build the helios target\n", helios.c_str());
     return 1;
   }
-  fs::path dir = fs::temp_directory_path() / fmt::format("helios-bench-qc-{}", getpid());
+  fs::path dir = fixture_only ? fs::absolute(argv[2]) : fs::temp_directory_path() / fmt::format("helios-bench-qc-{}", getpid());
   fs::create_directories(dir / "policy");
   for (int i = 0; i < 10; ++i) {
     std::ofstream(dir / "policy" / fmt::format("p{}.rego", i)) << policies[i] << "\n";
@@ -149,7 +152,7 @@ int main(int argc, char** argv)
   const int n = 1000;
   {
     std::ofstream m(dir / "helios.yaml");
-    m << "apiVersion: helios/v1\nkind: Stack\nmetadata:\n  name: bench\nspec:\n  environment: production\n"
+    m << "apiVersion: helios/v1\nkind: Stack\nmetadata:\n  name: bench\n  environment: production\nspec:\n"
          "  budget: { monthly_usd: 0 }\n  regions: [eu, us]\n  providers: { deny: [fly] }\n  workloads:\n";
     for (int i = 0; i < n; ++i) {
       m << fmt::format("    - name: w{}\n      kind: {}\n      critical: {}\n      needs: {{ cpu: 250m, memory: 512Mi }}\n", i,
@@ -173,6 +176,14 @@ int main(int argc, char** argv)
   }
   std::vector<std::string> args = {"qc",      "-f",    (dir / "helios.yaml").string(), "--plan", (dir / "plan.json").string(),
                                    "-p",      (dir / "policy").string(), "--format", "json"};
+  if (fixture_only) {
+    std::printf("%s", helios.c_str());
+    for (const auto& a : args) {
+      std::printf(" %s", a.c_str());
+    }
+    std::printf("\n");
+    return 0;
+  }
   run_once(helios, args);  // warm the page cache
   std::vector<double> times;
   for (int i = 0; i < runs; ++i) {

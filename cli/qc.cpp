@@ -15,6 +15,7 @@
 #include "cli/output.hpp"
 #include "core/catalog.hpp"
 #include "core/ledger.hpp"
+#include "core/manifest.hpp"
 #include "core/policy/bundle.hpp"
 #include "core/policy/checks.hpp"
 #include "core/policy/evaluator.hpp"
@@ -132,10 +133,25 @@ void run_gate(Context& ctx, QcOptions& opts)
                 "pass -f MANIFEST (or --plan plan.json), or run `helios init`");
   }
   if (have_manifest) {
-    auto doc = value_or_throw(YamlDocument::load_file(manifest_path));
-    in.manifest_text = doc.text();
-    in.manifest = value_or_throw(yaml_to_json(doc.root().node()));
-    collect_locations(doc, in);
+    // One parse: the raw tree is the policies' input.manifest, the typed stack (load_manifest's checks,
+    // the ones `helios validate` runs) is the helios/manifest-invalid check.
+    in.manifest_loaded = true;
+    auto doc = YamlDocument::load_file(manifest_path);
+    if (!doc) {
+      if (doc.error().exit != ExitCode::usage) {
+        throw Error(doc.error());  // unreadable (IO), not invalid
+      }
+      in.manifest_error = doc.error();
+    } else {
+      in.manifest_text = doc->text();
+      in.manifest = value_or_throw(yaml_to_json(doc->root().node()));
+      collect_locations(*doc, in);
+      if (auto stack = parse_manifest(*doc)) {
+        in.stack = std::move(*stack);
+      } else {
+        in.manifest_error = std::move(stack.error());
+      }
+    }
   }
   if (!opts.plan.empty()) {
     in.plan = value_or_throw(load_document(opts.plan));

@@ -790,11 +790,16 @@ std::vector<Account> Stack::accounts_for(std::string_view provider) const
   return out;
 }
 
+Result<Stack> parse_manifest(YamlDocument& doc)
+{
+  doc.set_error_code(k_code);
+  return ManifestParser(doc).parse();
+}
+
 Result<Stack> parse_manifest(const std::string& text, const std::string& path)
 {
   HELIOS_TRY_ASSIGN(YamlDocument doc, YamlDocument::parse(text, path));
-  doc.set_error_code(k_code);
-  return ManifestParser(doc).parse();
+  return parse_manifest(doc);
 }
 
 Result<Stack> load_manifest(const std::string& path)
@@ -806,8 +811,7 @@ Result<Stack> load_manifest(const std::string& path)
     }
     return tl::unexpected(std::move(doc.error()));
   }
-  doc->set_error_code(k_code);
-  return ManifestParser(*doc).parse();
+  return parse_manifest(*doc);
 }
 
 nlohmann::json to_json(const Stack& stack)

@@ -13,6 +13,8 @@
 
 namespace helios {
 
+class YamlDocument;
+
 // One need of a workload: a dimension (cpu, memory, storage, requests, tokens, egress, …) and an amount.
 struct Need {
   std::string dimension;
@@ -97,6 +99,9 @@ struct Stack {
 Result<Stack> load_manifest(const std::string& path);
 // The same from text already in memory (`path` names it in errors).
 Result<Stack> parse_manifest(const std::string& text, const std::string& path);
+// The same from a document already read with YamlDocument (load_manifest is YamlDocument::load_file
+// followed by this); `helios qc` uses it to read the typed stack and the raw tree from one parse.
+Result<Stack> parse_manifest(YamlDocument& doc);
 
 // Limits a manifest's values must stay within (documented in docs/manifest.md).
 inline constexpr int k_max_replicas = 1000;

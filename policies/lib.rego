@@ -16,6 +16,6 @@ regions_of(name) := r if {
 	r := workload(name).regions
 } else := object.get(input, ["manifest", "spec", "regions"], [])
 
-production if input.manifest.spec.environment == "production"
+production if input.manifest.metadata.environment == "production"
 
 production if input.manifest.metadata.labels.environment == "production"

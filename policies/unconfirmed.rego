@@ -1,5 +1,5 @@
-# No unconfirmed quota numbers for production stacks: a production stack (spec.environment or
-# metadata.labels.environment = production) relies only on catalog offerings whose figures are confirmed
+# No unconfirmed quota numbers for production stacks: a production stack (metadata.environment
+# or metadata.labels.environment = production) relies only on catalog offerings whose figures are confirmed
 # or secondary.
 package main
 

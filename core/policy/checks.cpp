@@ -1,5 +1,6 @@
 #include "core/policy/checks.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <regex>
 #include <set>
@@ -9,8 +10,6 @@
 namespace helios::policy {
 
 namespace {
-
-const std::set<std::string> workload_kinds = {"compute", "hosting", "database", "storage", "ai"};
 
 struct KnownPrefix {
   const char* prefix;
@@ -68,50 +67,25 @@ const nlohmann::json* path_of(const nlohmann::json& doc, std::initializer_list<c
   return cur;
 }
 
+// The manifest loader's verdict (core/manifest.hpp: load_manifest, the one `helios validate` uses), as
+// findings: its error, with the same message, hint and file:line:column, and its warnings.
 void check_manifest(const CheckInput& in, QcReport& report)
 {
-  const char* id = "manifest-invalid";
-  if (!in.manifest) {
-    add(report, id, Severity::failure, fmt::format("{} could not be read as YAML", in.manifest_file), {in.manifest_file, 1, 1});
+  if (!in.manifest_error) {
     return;
   }
-  const auto& m = *in.manifest;
-  if (!m.is_object()) {
-    add(report, id, Severity::failure, "the manifest is not a mapping", {in.manifest_file, 1, 1});
+  const ErrorInfo& e = *in.manifest_error;
+  add(report, "manifest-invalid", Severity::failure, e.hint.empty() ? e.message : fmt::format("{} (hint: {})", e.message, e.hint),
+      location_of(e.where, in.manifest_file), {{"code", e.code}});
+}
+
+void check_manifest_warnings(const CheckInput& in, QcReport& report)
+{
+  if (!in.stack) {
     return;
   }
-  if (m.value("apiVersion", "") != "helios/v1") {
-    add(report, id, Severity::failure, "apiVersion must be helios/v1", where_of(in, "apiVersion"));
-  }
-  if (m.value("kind", "") != "Stack") {
-    add(report, id, Severity::failure, "kind must be Stack", where_of(in, "kind"));
-  }
-  const auto* name = path_of(m, {"metadata", "name"});
-  if (!name || !name->is_string() || name->get<std::string>().empty()) {
-    add(report, id, Severity::failure, "metadata.name is missing", where_of(in, "metadata"));
-  }
-  const auto* workloads = path_of(m, {"spec", "workloads"});
-  if (!workloads || !workloads->is_array() || workloads->empty()) {
-    add(report, id, Severity::failure, "spec.workloads must list at least one workload", where_of(in, "spec"));
-    return;
-  }
-  std::set<std::string> seen;
-  for (std::size_t i = 0; i < workloads->size(); ++i) {
-    const auto& w = (*workloads)[i];
-    std::string wname = w.is_object() ? w.value("name", "") : "";
-    auto loc = where_of(in, wname.empty() ? fmt::format("workload#{}", i) : "workload:" + wname);
-    if (wname.empty()) {
-      add(report, id, Severity::failure, fmt::format("spec.workloads[{}] has no name", i), where_of(in, fmt::format("workload#{}", i)));
-      continue;
-    }
-    if (!seen.insert(wname).second) {
-      add(report, id, Severity::failure, fmt::format("workload name '{}' is used twice", wname), loc);
-    }
-    std::string kind = w.value("kind", "");
-    if (!workload_kinds.count(kind)) {
-      add(report, id, Severity::failure,
-          fmt::format("workload '{}' has kind '{}'; expected compute, hosting, database, storage or ai", wname, kind), loc);
-    }
+  for (const auto& w : in.stack->warnings) {
+    add(report, "manifest-warning", Severity::warning, w.message, w.where.file.empty() ? SourceLocation{in.manifest_file, 0, 0} : w.where);
   }
 }
 
@@ -143,7 +117,9 @@ void check_budget(const CheckInput& in, QcReport& report)
     return;
   }
   double budget = 0;
-  if (in.manifest) {
+  if (in.stack) {
+    budget = in.stack->budget_monthly_usd;
+  } else if (in.manifest) {
     if (const auto* b = path_of(*in.manifest, {"spec", "budget", "monthly_usd"}); b && b->is_number()) {
       budget = b->get<double>();
     }
@@ -272,6 +248,34 @@ double shannon_entropy(const std::string& text)
   return h;
 }
 
+SourceLocation location_of(const std::string& where, const std::string& fallback_file)
+{
+  auto number = [](const std::string& text) -> int {
+    if (text.empty() || text.size() > 9 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return -1;
+    }
+    return std::stoi(text);
+  };
+  if (where.empty()) {
+    return {fallback_file, 0, 0};
+  }
+  auto last = where.rfind(':');
+  if (last == std::string::npos || last == 0) {
+    return {where, 0, 0};
+  }
+  int tail = number(where.substr(last + 1));
+  if (tail < 0) {
+    return {where, 0, 0};
+  }
+  auto mid = where.rfind(':', last - 1);
+  if (mid != std::string::npos && mid > 0) {
+    if (int line = number(where.substr(mid + 1, last - mid - 1)); line >= 0) {
+      return {where.substr(0, mid), line, tail};
+    }
+  }
+  return {where.substr(0, last), tail, 0};
+}
+
 std::optional<std::string> secret_kind(const std::string& literal)
 {
   for (const auto& k : known_prefixes) {
@@ -323,8 +327,10 @@ void run_builtin_checks(const CheckInput& in, QcReport& report)
     void (*fn)(const CheckInput&, QcReport&);
   };
   static const Check checks[] = {
-    {"manifest-invalid", "Manifest shape", "The manifest must be apiVersion helios/v1, kind Stack, with metadata.name and named workloads of a known kind.",
-     "Fix the field the message names; `helios validate` explains every field.", check_manifest},
+    {"manifest-invalid", "Manifest loads", "The manifest must load with the manifest loader `helios validate` uses: safe YAML, known fields, valid names, units and references (docs/manifest.md).",
+     "Fix the value at the file:line:column the message names; `helios validate -f FILE` gives the same message.", check_manifest},
+    {"manifest-warning", "Manifest warnings", "What the manifest loader warns about: valid, but probably not what was meant (e.g. spread with one replica).",
+     "Change the value the message names, or leave it when it is what you meant.", check_manifest_warnings},
     {"budget", "Plan within budget", "The plan's monthly overage cost must not exceed spec.budget.monthly_usd (0 by default: stay free).",
      "Raise spec.budget.monthly_usd or change constraints so the placement stays inside free tiers.", check_budget},
     {"quota-headroom", "Quota headroom", "Every placed quota dimension and every ledger window should keep at least the headroom threshold free.",

@@ -1,6 +1,8 @@
 #pragma once
 // Built-in checks of `helios qc` that need no policy:
-//   helios/manifest-invalid  the manifest's shape (apiVersion, kind, metadata.name, workloads)
+//   helios/manifest-invalid  the manifest does not load with load_manifest (core/manifest.hpp): the same
+//                            message and file:line:column as `helios validate`
+//   helios/manifest-warning  the loader's warnings (valid, but probably not what was meant)
 //   helios/budget            the plan's monthly cost against spec.budget.monthly_usd (default 0)
 //   helios/quota-headroom    a placed dimension or a ledger window with less headroom than the threshold
 //   helios/secret-literal    secret-looking literals in the manifest (known token prefixes, high entropy)
@@ -14,6 +16,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/catalog.hpp"
+#include "core/error.hpp"
+#include "core/manifest.hpp"
 #include "core/policy/finding.hpp"
 
 namespace helios::policy {
@@ -22,6 +26,9 @@ struct CheckInput {
   std::string manifest_file;
   std::string manifest_text;           // raw bytes (for secret scanning with line numbers)
   std::optional<nlohmann::json> manifest;  // parsed manifest, when it parsed
+  bool manifest_loaded = false;        // a manifest file was read (false: a plan alone is checked)
+  std::optional<ErrorInfo> manifest_error;  // what load_manifest refused, when it did
+  std::optional<Stack> stack;          // the typed stack, when it loaded (its warnings are reported)
   std::map<std::string, SourceLocation> locations;  // "workload:<name>", "budget", "metadata" → where
   std::optional<nlohmann::json> plan;
   std::vector<const Offering*> offerings;  // catalog entries the plan (or the user catalogs) rely on
@@ -32,6 +39,9 @@ struct CheckInput {
 };
 
 void run_builtin_checks(const CheckInput& input, QcReport& report);
+
+// file:line:column (the file may itself hold ':') as a location; `file:line`, `file` and `` too.
+SourceLocation location_of(const std::string& where, const std::string& fallback_file);
 
 // Shannon entropy in bits per character.
 double shannon_entropy(const std::string& text);

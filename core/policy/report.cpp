@@ -13,7 +13,10 @@ std::string location_text(const SourceLocation& w)
   if (w.file.empty()) {
     return "-";
   }
-  return w.line > 0 ? fmt::format("{}:{}", w.file, w.line) : w.file;
+  if (w.line <= 0) {
+    return w.file;
+  }
+  return w.column > 0 ? fmt::format("{}:{}:{}", w.file, w.line, w.column) : fmt::format("{}:{}", w.file, w.line);
 }
 
 std::string xml_escape(const std::string& s)

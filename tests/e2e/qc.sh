@@ -8,8 +8,8 @@ apiVersion: helios/v1
 kind: Stack
 metadata:
   name: shop
-spec:
   environment: production
+spec:
   budget: { monthly_usd: 0 }
   regions: [eu]
   providers: { deny: [fly] }
@@ -22,6 +22,7 @@ spec:
       replicas: 2
       spread: true
       needs: { cpu: 250m, memory: 512Mi }
+      runtime: { image: nginx }
     - name: db
       kind: database
       needs: { storage: 1Gi }
@@ -47,7 +48,7 @@ expect_schema qc
 expect_json '[.results[] | select(.rule_id == "main/deny_region")] | length == 1'
 expect_json '[.results[] | select(.rule_id == "main/deny_provider")] | length == 1'
 expect_json '[.results[] | select(.rule_id == "main/deny_spread")] | length == 1'
-expect_json '.results[] | select(.rule_id == "main/deny_region") | .location.line == 19'
+expect_json '.results[] | select(.rule_id == "main/deny_region") | .location.line == 20'
 expect_json '[.results[] | select(.severity == "warning")] | length >= 1'
 
 run_helios --json qc -f helios.yaml --plan plan.json -p "$HELIOS_SOURCE_DIR/policies"
@@ -59,7 +60,7 @@ run_helios qc -f helios.yaml --plan plan.json -p "$HELIOS_SOURCE_DIR/policies" -
 expect_rc 3 "qc sarif"
 expect_schema sarif-2.1.0-github
 expect_json '.version == "2.1.0" and (.runs[0].results | length) >= 3'
-expect_json '.runs[0].results[] | select(.ruleId == "main/deny_region") | .locations[0].physicalLocation.region.startLine == 19'
+expect_json '.runs[0].results[] | select(.ruleId == "main/deny_region") | .locations[0].physicalLocation.region.startLine == 20'
 first="$OUT"
 run_helios qc -f helios.yaml --plan plan.json -p "$HELIOS_SOURCE_DIR/policies" --format sarif
 if [ "$OUT" = "$first" ]; then pass; else fail "SARIF differs between two runs"; fi
@@ -73,7 +74,7 @@ if command -v xmllint >/dev/null; then
   if xmllint --noout - <<<"$OUT" 2>/dev/null; then pass; else fail "junit output is not well-formed XML"; fi
 fi
 run_helios qc -f helios.yaml --plan plan.json -p "$HELIOS_SOURCE_DIR/policies" --format github
-expect_contains "$OUT" "::error file=helios.yaml,line=19,col=" "github annotations"
+expect_contains "$OUT" "::error file=helios.yaml,line=20,col=" "github annotations"
 run_helios qc -f helios.yaml --plan plan.json -p "$HELIOS_SOURCE_DIR/policies" --format tap
 expect_contains "$OUT" "not ok" "tap"
 expect_contains "$OUT" "1.." "tap plan"
@@ -138,7 +139,7 @@ expect_rc 0 "exception exempts deny_name"
 expect_json '.summary.exceptions == 1 and .summary.warnings == 1'
 run_helios qc -f helios.yaml -p pol --namespace other --format json
 expect_rc 3 "--namespace other"
-expect_json '.results[0].rule_id == "other/deny" and .results[0].location.line == 19'
+expect_json '.results[0].rule_id == "other/deny" and .results[0].location.line == 20'
 run_helios qc -f helios.yaml -p pol --all-namespaces --format json
 expect_json '.namespaces == ["main", "other"]'
 
@@ -187,5 +188,47 @@ mkdir -p failing && printf 'package t\n\ntest_ok if true\n\ntest_bad if 1 == 2\n
 run_helios qc test failing
 expect_rc 3 "a failing policy test"
 expect_contains "$OUT" "FAIL: data.t.test_bad" "failing test line"
+
+# 11. manifest validation is load_manifest's: every bad-manifest fixture gives the helios/manifest-invalid
+#     failure with exactly the message, hint and file:line:column `helios validate` gives; nothing written
+mkdir -p bm && cp "$HELIOS_SOURCE_DIR"/tests/fixtures/bad-manifests/*.yaml bm/
+nbad=0
+for f in bm/*.yaml; do
+  run_helios --json validate -f "$f"
+  [ "$RC" -eq 2 ] || { fail "validate $f: exit $RC"; continue; }
+  want_where=$(jq -r '.error.where' <<<"$OUT")
+  want_msg=$(jq -r 'if .error.hint == "" or .error.hint == null then .error.message else "\(.error.message) (hint: \(.error.hint))" end' <<<"$OUT")
+  before=$(ls -A bm | sort)
+  run_helios qc -f "$f" --format json
+  expect_rc 3 "qc on the bad manifest $f"
+  got=$(jq -r '[.results[] | select(.rule_id == "helios/manifest-invalid")] | if length == 1 then .[0] | "\(.location.file):\(.location.line):\(.location.column)\t\(.message)" else "\(length) findings" end' <<<"$OUT")
+  if [ "$got" = "$want_where	$want_msg" ]; then pass; else fail "qc -f $f: got '$got', validate says '$want_where	$want_msg'"; fi
+  [ "$(ls -A bm | sort)" = "$before" ] && pass || fail "qc wrote files for $f"
+  nbad=$((nbad + 1))
+done
+[ "$nbad" -ge 25 ] && pass || fail "only $nbad bad manifests checked"
+run_helios qc -f bm/unknown-kind.yaml --format sarif
+expect_rc 3 "sarif on a bad manifest"
+expect_schema sarif-2.1.0-github
+expect_json '.runs[0].results[0].ruleId == "helios/manifest-invalid" and .runs[0].results[0].locations[0].physicalLocation.region.startLine == 9 and .runs[0].results[0].locations[0].physicalLocation.region.startColumn == 13'
+run_helios qc -f bm/unknown-kind.yaml
+expect_contains "$OUT" "FAIL - bm/unknown-kind.yaml:9:13 - helios/manifest-invalid - spec.workloads[0].kind: unknown workload kind 'computer'" "text line"
+# the loader's warnings are warnings
+cat > warny.yaml <<'YAML'
+apiVersion: helios/v1
+kind: Stack
+metadata:
+  name: warny
+spec:
+  workloads:
+    - name: web
+      kind: compute
+      spread: true
+      runtime: { image: nginx }
+YAML
+run_helios qc -f warny.yaml --format json
+expect_rc 0 "manifest warnings only"
+expect_json '[.results[] | select(.rule_id == "helios/manifest-warning" and .severity == "warning")] | length >= 1'
+expect_json '.results[] | select(.rule_id == "helios/manifest-warning") | .location.line == 9'
 
 finish

@@ -58,7 +58,7 @@ TEST_CASE("JUnit, GitHub annotations, TAP and text")
   CHECK(tap.find("TAP version 13\n1..3\n") == 0);
   CHECK(tap.find("# TODO warning") != std::string::npos);
   CHECK(tap.find("ok 3 - helios.yaml - helios/budget") != std::string::npos);
-  CHECK(report_text(r).find("FAIL - helios.yaml:12 - main/deny_x") == 0);
+  CHECK(report_text(r).find("FAIL - helios.yaml:12:5 - main/deny_x") == 0);
   auto j = report_json(r, 3);
   CHECK(j["summary"]["failures"] == 1);
   CHECK(j["summary"]["warnings"] == 1);
