@@ -157,6 +157,9 @@ int main(int argc, char** argv)
     for (int i = 0; i < n; ++i) {
       m << fmt::format("    - name: w{}\n      kind: {}\n      critical: {}\n      needs: {{ cpu: 250m, memory: 512Mi }}\n", i,
                        i % 3 == 0 ? "compute" : (i % 3 == 1 ? "database" : "storage"), i % 10 == 0 ? "true" : "false");
+      if (i % 3 == 0) {
+        m << "      runtime: { image: app }\n";  // a valid manifest without the loader's warnings
+      }
     }
   }
   {
