@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <random>
 #include <tuple>
 
 namespace helios::placement {
@@ -48,6 +49,8 @@ public:
   void fill_split(int item);
   void local_search();
   void swaps();
+  void ejections();
+  void ruin_recreate();
   void headroom();
   void tie_break();
 
@@ -422,9 +425,27 @@ void Search::split_aware_moves()
   if (!any) {
     return;
   }
-  auto touches = [&](int item, int k) {
+  // What the split shares pay: a move can only lower it by freeing room in a pool they fill (a pool the
+  // split LP leaves with room left does not constrain it), so other moves are not tried.
+  auto split_cost = [&] {
+    double c = 0;
+    for (std::size_t p = 0; p < split_pool.size(); ++p) {
+      if (split_pool[p]) {
+        c += pool_cost(m_inst.pools[p], m_state.load(static_cast<int>(p)));
+      }
+    }
+    for (std::size_t i = 0; i < m_inst.items.size(); ++i) {
+      for (const auto& s : m_sol.shares[i]) {
+        c += cand(static_cast<int>(i), s.candidate).fixed_cost * s.weight;
+      }
+    }
+    return c;
+  };
+  auto frees_full_split_pool = [&](int item, int k) {
     for (const auto& u : cand(item, k).uses) {
-      if (split_pool[static_cast<std::size_t>(u.pool)]) {
+      const Pool& p = m_inst.pools[static_cast<std::size_t>(u.pool)];
+      if (split_pool[static_cast<std::size_t>(u.pool)] && u.amount > 0 &&
+          m_state.load(u.pool) >= p.capacity * (1 - 1e-9) - 1e-9) {
         return true;
       }
     }
@@ -432,10 +453,13 @@ void Search::split_aware_moves()
   };
   for (int pass = 0; pass < 3; ++pass) {
     bool improved = false;
+    if (split_cost() <= k_eps) {
+      break;  // the split shares cost nothing: no move can save on them
+    }
     for (std::size_t i = 0; i < m_inst.items.size() && m_split_solves < m_opt.split_solve_budget; ++i) {
       const int item = static_cast<int>(i);
       const int cur = choice(item);
-      if (cur < 0 || !touches(item, cur)) {
+      if (cur < 0 || !frees_full_split_pool(item, cur)) {
         continue;
       }
       const double before = m_state.cost();
@@ -682,6 +706,9 @@ void Search::local_search()
       improved = improved || best.k != cur;
     }
     swaps();
+    const double before = m_state.cost();
+    ejections();
+    improved = improved || m_state.cost() < before - k_eps;
   }
 }
 
@@ -735,6 +762,156 @@ void Search::swaps()
         place(a, ca);
         place(b, cb);
       }
+    }
+  }
+}
+
+void Search::ejections()
+{
+  // An item that pays takes a candidate once an item there moves to its own best other candidate (a swap is
+  // the special case where that is the first item's old place). First improvement per paying item.
+  for (std::size_t i = 0; i < m_inst.items.size() && m_evaluations < m_opt.evaluation_budget; ++i) {
+    const int a = static_cast<int>(i);
+    const int ca = choice(a);
+    if (ca < 0) {
+      continue;
+    }
+    const double gain_a = m_state.remove_delta(a, ca);
+    if (gain_a >= -k_eps) {
+      continue;
+    }
+    const ItemClass& cls_a = cls_of(a);
+    bool done = false;
+    for (std::size_t k = 0; k < cls_a.candidates.size() && !done; ++k) {
+      if (static_cast<int>(k) == ca) {
+        continue;
+      }
+      const auto items = m_slot_items[static_cast<std::size_t>(cls_a.candidates[k].slot)];
+      for (int b : items) {
+        if (b == a || m_inst.items[static_cast<std::size_t>(b)].cls == m_inst.items[i].cls) {
+          continue;
+        }
+        const int cb = choice(b);
+        m_evaluations += static_cast<long long>(cls_of(b).candidates.size());
+        if (m_evaluations > m_opt.evaluation_budget) {
+          return;
+        }
+        unplace(a);
+        const double removed_b = m_state.remove_delta(b, cb);
+        unplace(b);
+        const double d1 = m_state.add_delta(a, static_cast<int>(k));
+        if (d1 != k_inf && gain_a + removed_b + d1 < -k_eps && near_ok(a, static_cast<int>(k))) {
+          place(a, static_cast<int>(k));
+          Best best;
+          const ItemClass& cls_b = cls_of(b);
+          for (std::size_t kb = 0; kb < cls_b.candidates.size(); ++kb) {
+            const double d2 = m_state.add_delta(b, static_cast<int>(kb));
+            if (d2 != k_inf && better(d2, 0, 0, best) && near_ok(b, static_cast<int>(kb))) {
+              best = Best{static_cast<int>(kb), d2, 0, 0};
+            }
+          }
+          if (best.k >= 0 && gain_a + removed_b + d1 + best.delta < -k_eps) {
+            place(b, best.k);
+            done = true;
+            break;
+          }
+          unplace(a);
+        }
+        place(b, cb);
+        place(a, ca);
+      }
+    }
+  }
+}
+
+void Search::ruin_recreate()
+{
+  // Ruin and recreate: an item that pays and the items on a few of its other candidates' slots are taken
+  // out and put back largest first, each on its best candidate; kept only when cheaper. A fixed-seed
+  // generator: the same instance always gives the same answer.
+  std::vector<char> movable(m_inst.classes.size(), 1);
+  for (std::size_t k = 0; k < m_inst.classes.size(); ++k) {
+    const ItemClass& cls = m_inst.classes[k];
+    if (cls.split || cls.spread || cls.near_target >= 0) {
+      movable[k] = 0;
+    }
+    if (cls.near_target >= 0) {
+      movable[static_cast<std::size_t>(cls.near_target)] = 0;
+    }
+  }
+  std::vector<double> size(m_inst.items.size(), 0.0);
+  for (std::size_t i = 0; i < m_inst.items.size(); ++i) {
+    for (const auto& c : cls_of(static_cast<int>(i)).candidates) {
+      for (const auto& u : c.uses) {
+        const Pool& p = m_inst.pools[static_cast<std::size_t>(u.pool)];
+        size[i] = std::max(size[i], p.quota > 0 ? u.amount / p.quota : 1.0);
+      }
+    }
+  }
+  std::mt19937 rng(20261126);
+  std::vector<int> paying;
+  for (int round = 0; round < m_opt.ruin_rounds && m_evaluations < m_opt.evaluation_budget; ++round) {
+    if (round % 16 == 0) {
+      // The items that pay, refreshed now and then (a stale entry that no longer pays is skipped below).
+      paying.clear();
+      for (std::size_t i = 0; i < m_inst.items.size(); ++i) {
+        const int item = static_cast<int>(i);
+        if (choice(item) >= 0 && movable[static_cast<std::size_t>(m_inst.items[i].cls)] != 0 &&
+            m_state.remove_delta(item, choice(item)) < -k_eps) {
+          paying.push_back(item);
+        }
+      }
+      m_evaluations += static_cast<long long>(m_inst.items.size());
+      if (paying.empty()) {
+        return;
+      }
+    }
+    const int a = paying[rng() % paying.size()];
+    if (choice(a) < 0 || m_state.remove_delta(a, choice(a)) >= -k_eps) {
+      continue;
+    }
+    const ItemClass& cls_a = cls_of(a);
+    std::vector<int> ruined{a};
+    for (int pick = 0; pick < 4; ++pick) {
+      const int slot = cls_a.candidates[rng() % cls_a.candidates.size()].slot;
+      for (int b : m_slot_items[static_cast<std::size_t>(slot)]) {
+        if (movable[static_cast<std::size_t>(m_inst.items[static_cast<std::size_t>(b)].cls)] != 0 &&
+            std::find(ruined.begin(), ruined.end(), b) == ruined.end()) {
+          ruined.push_back(b);
+        }
+      }
+    }
+    const double before = m_state.cost();
+    std::vector<int> saved;
+    for (int item : ruined) {
+      saved.push_back(choice(item));
+      unplace(item);
+    }
+    std::vector<int> order(ruined.begin(), ruined.end());
+    std::sort(order.begin(), order.end(), [&](int x, int y) {
+      return std::make_tuple(-size[static_cast<std::size_t>(x)], x) < std::make_tuple(-size[static_cast<std::size_t>(y)], y);
+    });
+    bool ok = true;
+    for (int item : order) {
+      m_evaluations += static_cast<long long>(cls_of(item).candidates.size());
+      const auto [first, second] = best_two(item);
+      (void)second;
+      if (first.k < 0) {
+        ok = false;
+        break;
+      }
+      place(item, first.k);
+    }
+    if (ok && m_state.cost() <= before + k_eps) {
+      continue;  // cheaper, or as cheap elsewhere (a plateau move the next rounds start from)
+    }
+    for (int item : ruined) {
+      if (choice(item) >= 0) {
+        unplace(item);
+      }
+    }
+    for (std::size_t r = 0; r < ruined.size(); ++r) {
+      place(ruined[r], saved[r]);
     }
   }
 }
@@ -855,6 +1032,7 @@ void improve(const Instance& instance, Solution& solution, const HeuristicOption
   Search search(instance, solution, options);
   search.local_search();
   search.split_aware_moves();
+  search.ruin_recreate();
   search.local_search();
   search.headroom();
   search.tie_break();

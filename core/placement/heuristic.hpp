@@ -13,6 +13,7 @@ struct HeuristicOptions {
   int window = 4;                        // regret window of the construction
   long long evaluation_budget = 4'000'000;  // candidate evaluations allowed to local search
   int split_solve_budget = 200;          // LPs re-solving split shares during split-aware moves
+  int ruin_rounds = 1000;                // ruin-and-recreate rounds (each kept only when cheaper)
 };
 
 // The best solution found. Items that no candidate can take stay unassigned (choice -1 / no shares).

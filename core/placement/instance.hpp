@@ -8,6 +8,7 @@
 // symmetry between identical workloads. A candidate is an (offering, account) pair with the pools it
 // draws from and the fixed monthly cost of its instance-scoped overage.
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -54,6 +55,9 @@ struct Candidate {
   int provider = 0;         // index into Instance::providers
   int group = 0;            // near-group index (Offering::group, or the provider)
   std::vector<std::string> regions;  // the workload's regions this offering serves ("global" → all of them)
+  std::uint64_t region_mask = 0;     // the same as bits of Instance::regions (when it has at most 64)
+  bool mask_complete = false;        // every one of `regions` has its bit in region_mask
+  bool global = false;               // `regions` holds "global"
   std::string region;       // the region reported for an assignment
   std::vector<PoolUse> uses;          // shared pools, sorted by pool
   std::vector<InstanceQuota> own;     // instance-scoped quotas
@@ -122,6 +126,7 @@ struct Instance {
   std::vector<OfferingRef> offerings;
   std::vector<std::string> providers;
   std::vector<std::string> groups;
+  std::vector<std::string> regions;   // every region a candidate serves (bits of Candidate::region_mask)
   std::vector<Pool> pools;
   std::vector<Counter> counters;
   std::vector<Item> items;            // workload order, then replica

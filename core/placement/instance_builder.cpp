@@ -78,6 +78,17 @@ private:
     }
     return it->second;
   }
+  // The bit of a region in Candidate::region_mask (0 past 64 regions: near_compatible then compares names).
+  std::uint64_t region_bit(const std::string& name)
+  {
+    auto it = std::find(m_inst.regions.begin(), m_inst.regions.end(), name);
+    if (it == m_inst.regions.end()) {
+      m_inst.regions.push_back(name);
+      it = m_inst.regions.end() - 1;
+    }
+    const auto index = static_cast<std::size_t>(it - m_inst.regions.begin());
+    return index < 64 ? std::uint64_t{1} << index : 0;
+  }
   int group_index(const std::string& name)
   {
     auto [it, inserted] = m_group_index.try_emplace(name, static_cast<int>(m_inst.groups.size()));
@@ -242,6 +253,13 @@ std::vector<Candidate> Builder::candidates_for(const Workload& w, int group)
       c.provider = provider_index(o.provider);
       c.group = group_index(o.group.empty() ? o.provider : o.group);
       c.regions = regions;
+      c.global = std::find(regions.begin(), regions.end(), "global") != regions.end();
+      c.mask_complete = true;
+      for (const auto& r : regions) {
+        const std::uint64_t bit = region_bit(r);
+        c.region_mask |= bit;
+        c.mask_complete = c.mask_complete && bit != 0;
+      }
       c.region = wanted.empty() ? (o.regions.empty() ? "global" : o.regions.front()) : regions.front();
       c.counter = info.counter;
       std::string reject;
@@ -422,9 +440,14 @@ bool Instance::near_compatible(const Candidate& a, const Candidate& b)
   if (a.group == b.group) {
     return true;
   }
-  const auto global = [](const Candidate& c) { return std::find(c.regions.begin(), c.regions.end(), "global") != c.regions.end(); };
-  if (global(a) || global(b)) {
+  if (a.global || b.global) {
     return true;  // a workload with no regions on a global offering is near anything
+  }
+  if ((a.region_mask & b.region_mask) != 0) {
+    return true;
+  }
+  if (a.mask_complete && b.mask_complete) {
+    return false;  // every region of both has a bit, and none is in common
   }
   for (const auto& r : a.regions) {
     if (std::find(b.regions.begin(), b.regions.end(), r) != b.regions.end()) {

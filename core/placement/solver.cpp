@@ -196,8 +196,11 @@ SolveReport solve_instance(const Instance& instance, const PlacementOptions& opt
   if (used_milp) {
     report.solver = kept_fast ? "exact+fast" : "exact";
   }
-  // Local search after the MILP: moves never raise the cost; headroom and the tie-break polish.
-  improve(instance, report.solution);
+  // Local search after the MILP: moves never raise the cost; headroom and the tie-break polish. (Without a
+  // MILP the solution is the heuristic's, which ends with the same passes.)
+  if (used_milp) {
+    improve(instance, report.solution);
+  }
   const Evaluation ev = evaluate(instance, report.solution);
   report.cost = ev.cost;
   report.min_headroom = ev.min_headroom;
