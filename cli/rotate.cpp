@@ -19,6 +19,7 @@
 #include "cli/output.hpp"
 #include "core/ledger.hpp"
 #include "core/manifest.hpp"
+#include "core/placement/place.hpp"
 #include "core/rotate.hpp"
 #include "core/rotate_pool.hpp"
 #include "providers/builtin_catalog.hpp"
@@ -79,7 +80,19 @@ RotationPool resolve_pool(const Context& ctx, Ledger& ledger, const std::string&
   }
   const Stack stack = value_or_throw(load_manifest(ctx.manifest_path()));
   const Catalog catalog = value_or_throw(providers::effective_catalog(ctx.catalog_paths()));
-  RotationPool pool = value_or_throw(build_pool(stack, catalog.offerings(), nullptr, workload));
+  // The placement's assignments (with their weights: a split workload's shares) lead the pool. It is
+  // computed here only when the cached pool is stale; with no feasible placement the pool follows the
+  // workload's models in order.
+  std::optional<Placement> placement;
+  PlacementOptions options;
+  options.solver = PlacementOptions::Solver::fast;
+  auto usage = value_or_throw(ledger.recorded_usage(now_ms()));
+  if (auto placed = placement::place(stack, catalog, usage, options)) {
+    placement = std::move(*placed);
+  } else {
+    log(ctx, fmt::format("no placement ({}); the pool of '{}' follows its models' order", placed.error().message, workload));
+  }
+  RotationPool pool = value_or_throw(build_pool(stack, catalog.offerings(), placement ? &*placement : nullptr, workload));
   value_or_throw(store_pool(ledger, pool, fp));
   return pool;
 }

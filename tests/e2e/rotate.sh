@@ -109,4 +109,30 @@ sed -i 's/models: \[model-a, model-b\]/models: [model-b]/' helios.yaml
 run_helios rotate --workload llm --json
 expect_rc 4 "only beta, exhausted"
 
+# With a feasible placement, its assignments lead the pool with their weights (a split workload's shares):
+# 3,500 requests/day need both (alpha 1,000 + beta 3,000), so beta takes 6/7 and is picked first even
+# though alpha's model is listed first.
+sed -i 's/amount: 10, period: day/amount: 1000, period: day/; s/amount: 2, period: day/amount: 3000, period: day/' catalog.yaml
+cat > placed.yaml <<'YAML'
+apiVersion: helios/v1
+kind: Stack
+metadata:
+  name: placed
+spec:
+  workloads:
+    - name: llm
+      kind: ai
+      split: true
+      models: [alpha-model, beta-model]
+      needs: { requests: 3500/day }
+YAML
+run_helios place -f placed.yaml --state "$TEST_TMP/placed-state" --json
+expect_rc 0 "place the split workload"
+beta_weight=$(jq '[.assignments[] | select(.offering == "beta/model-b") | .weight][0]' <<<"$OUT")
+run_helios rotate -f placed.yaml --state "$TEST_TMP/placed-state" --workload llm --json
+expect_rc 0 "rotate with a placement"
+expect_json ".offering == \"beta/model-b\" and (.weight - $beta_weight | fabs) < 1e-6"
+run_helios rotate -f placed.yaml --state "$TEST_TMP/placed-state" --workload llm --from beta --reason daily --json
+expect_json '.offering == "alpha/model-a" and (.weight - 1/7 | fabs) < 1e-6'
+
 finish
