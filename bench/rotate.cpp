@@ -33,6 +33,7 @@ namespace {
 
 int run(const std::vector<std::string>& args, bool quiet = true)
 {
+  std::fflush(stdout);  // the child must not print our buffered lines again
   const pid_t pid = fork();
   if (pid == 0) {
     if (quiet) {
@@ -206,6 +207,10 @@ int main(int argc, char** argv)
               "(%.1f s, %.0f calls/s): %s\n",
               agents, calls, quota, granted.load(), refused.load(), other.load(), used, secs, agents * calls / secs,
               exact ? "exact" : "NOT exact");
-  fs::remove_all(dir);
+  if (std::getenv("HELIOS_BENCH_KEEP") != nullptr) {
+    std::printf("kept %s\n", dir.c_str());
+  } else {
+    fs::remove_all(dir);
+  }
   return exact ? 0 : 1;
 }

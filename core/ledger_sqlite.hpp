@@ -3,8 +3,10 @@
 // which lives in the same database).
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include <sqlite3.h>
 
@@ -14,13 +16,74 @@
 
 namespace helios::sql {
 
+// Prepared statements are kept per connection and reused (compiling SQL was most of a `helios rotate`):
+// a Statement borrows the cached one when it is free, else prepares its own. forget(db) finalizes a
+// connection's statements before it closes.
+namespace detail {
+struct CachedStatement {
+  sqlite3_stmt* stmt = nullptr;
+  bool in_use = false;
+};
+struct StatementCache {
+  std::mutex mutex;
+  std::unordered_map<sqlite3*, std::unordered_map<std::string, CachedStatement>> by_db;
+};
+inline StatementCache& statement_cache()
+{
+  static StatementCache cache;
+  return cache;
+}
+}  // namespace detail
+
+inline void forget(sqlite3* db)
+{
+  auto& cache = detail::statement_cache();
+  std::lock_guard lock(cache.mutex);
+  if (auto it = cache.by_db.find(db); it != cache.by_db.end()) {
+    for (auto& [sql, cached] : it->second) {
+      sqlite3_finalize(cached.stmt);
+    }
+    cache.by_db.erase(it);
+  }
+}
+
 class Statement {
 public:
   Statement(sqlite3* db, std::string_view sql) : m_db(db)
   {
+    auto& cache = detail::statement_cache();
+    {
+      std::lock_guard lock(cache.mutex);
+      auto& cached = cache.by_db[db][std::string(sql)];
+      if (cached.stmt != nullptr && !cached.in_use) {
+        cached.in_use = true;
+        m_stmt = cached.stmt;
+        m_cached = &cached;
+        return;
+      }
+      if (cached.stmt == nullptr) {
+        m_rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr);
+        if (m_rc == SQLITE_OK && m_stmt != nullptr) {
+          cached.stmt = m_stmt;
+          cached.in_use = true;
+          m_cached = &cached;
+        }
+        return;
+      }
+    }
     m_rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &m_stmt, nullptr);
   }
-  ~Statement() { sqlite3_finalize(m_stmt); }
+  ~Statement()
+  {
+    if (m_cached == nullptr) {
+      sqlite3_finalize(m_stmt);
+      return;
+    }
+    sqlite3_reset(m_stmt);
+    sqlite3_clear_bindings(m_stmt);
+    std::lock_guard lock(detail::statement_cache().mutex);
+    m_cached->in_use = false;
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -70,6 +133,7 @@ public:
 private:
   sqlite3* m_db;
   sqlite3_stmt* m_stmt = nullptr;
+  detail::CachedStatement* m_cached = nullptr;  // pointers into unordered_map nodes stay valid
   int m_rc = SQLITE_OK;
 };
 
