@@ -139,7 +139,7 @@ int main(int argc, char** argv)
     }
   }
   const double before = static_cast<double>(dir_size(chain_state));
-  const std::string gc = fmt::format("git -C '{}' gc --quiet --aggressive 2>&1", chain_state);
+  const std::string gc = fmt::format("git -C '{}' gc --quiet 2>&1", chain_state);
   if (std::system(gc.c_str()) != 0) {
     std::fprintf(stderr, "bench_checkpoint: git gc failed\n");
     return 1;

@@ -82,14 +82,28 @@ Result<git::TreePtr> empty_tree(git_repository* repo)
 }
 
 // Applies path changes to `base`, writing blobs; returns the new tree id.
-Result<git_oid> apply_changes(git_repository* repo, git_tree* base, const std::map<std::string, std::optional<std::string>>& changes)
+// `blobs`: paths whose content is an existing blob (Change::blob).
+Result<git_oid> apply_changes(git_repository* repo, git_tree* base, const std::map<std::string, std::optional<std::string>>& changes,
+                              const std::map<std::string, std::string>& blobs = {})
 {
   std::vector<git_tree_update> updates;
   updates.reserve(changes.size());
   for (const auto& [path, content] : changes) {
     git_tree_update update{};
     update.path = path.c_str();
-    if (content) {
+    if (auto blob = blobs.find(path); blob != blobs.end()) {
+      git_odb* odb = nullptr;
+      bool present = false;
+      if (git::from_hex(blob->second, update.id) && git_repository_odb(&odb, repo) == 0) {
+        present = git_odb_exists(odb, &update.id) == 1;
+        git_odb_free(odb);
+      }
+      if (!present) {
+        return fail(ExitCode::runtime, "state_io", fmt::format("blob {} for {} is not in the repository", blob->second, path));
+      }
+      update.action = GIT_TREE_UPDATE_UPSERT;
+      update.filemode = GIT_FILEMODE_BLOB;
+    } else if (content) {
       if (int rc = git_blob_create_from_buffer(&update.id, repo, content->data(), content->size()); rc < 0) {
         return tl::unexpected(git::error(rc, "cannot write " + path, ""));
       }
@@ -485,6 +499,7 @@ Result<std::string> Repository::commit(const std::string& parent, const std::vec
                                        const CommitInfo& info)
 {
   std::map<std::string, std::optional<std::string>> final_changes;
+  std::map<std::string, std::string> blobs;
   for (const auto& change : changes) {
     if (auto ok = check_path(change.path); !ok) {
       return tl::unexpected(ok.error());
@@ -493,6 +508,11 @@ Result<std::string> Repository::commit(const std::string& parent, const std::vec
       return fail(ExitCode::usage, "invalid_state_path", fmt::format("{} is written by the repository itself", k_meta_path));
     }
     final_changes[change.path] = change.content;  // the last change of a path wins
+    if (change.blob.empty()) {
+      blobs.erase(change.path);
+    } else {
+      blobs[change.path] = change.blob;
+    }
   }
 
   std::lock_guard lock(m_mutex);
@@ -528,7 +548,7 @@ Result<std::string> Repository::commit(const std::string& parent, const std::vec
     empty = std::move(*made);
     base_tree = empty.get();
   }
-  auto tree_id = apply_changes(m_repo, base_tree, final_changes);
+  auto tree_id = apply_changes(m_repo, base_tree, final_changes, blobs);
   if (!tree_id) {
     return tl::unexpected(tree_id.error());
   }

@@ -32,10 +32,13 @@ inline constexpr int k_format_version = 1;
 inline constexpr const char* k_meta_path = "helios-state.json";  // {format_version, lineage, serial}
 inline constexpr const char* k_main_ref = "refs/heads/main";
 
-// One path's new content in a commit; std::nullopt deletes the path.
+// One path's new content in a commit; std::nullopt deletes the path. `blob`, when set, names a blob
+// already in the object database (40 hex) to use instead of `content`: large content written once by its
+// owner (checkpoints) is then neither hashed nor written again, whatever the retries.
 struct Change {
   std::string path;
   std::optional<std::string> content;
+  std::string blob = {};
 };
 
 struct StateMeta {

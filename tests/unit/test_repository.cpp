@@ -120,6 +120,22 @@ TEST_CASE("Commits write, overwrite and delete paths and carry trailers")
   CHECK(repo->log(10, "stacks/hobby/resources/db.json").value().size() == 2);
 }
 
+TEST_CASE("A change may name a blob already in the repository instead of its content")
+{
+  TempDir tmp;
+  auto repo = Repository::open((tmp.path / "state").string()).value();
+  auto first = repo->commit(repo->tip().value(), {{"a.txt", std::string("same bytes")}}, info("test")).value();
+  const std::string blob = repo->snapshot().value().object_id("a.txt");
+  REQUIRE(blob.size() == 40);
+  Change by_id{"b.txt", std::nullopt, blob};
+  repo->commit(first, {by_id}, info("test")).value();
+  CHECK(repo->snapshot().value().read("b.txt").value().value() == "same bytes");
+  Change missing{"c.txt", std::nullopt, std::string(40, '0')};
+  auto refused = repo->commit(repo->tip().value(), {missing}, info("test"));
+  REQUIRE(!refused);
+  CHECK(refused.error().code == "state_io");
+}
+
 TEST_CASE("The branch moves only from the commit the writer read (compare-and-swap)")
 {
   TempDir tmp;
