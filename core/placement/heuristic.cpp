@@ -48,7 +48,6 @@ public:
   void restore_splits(const Solution& saved);
   void fill_split(int item);
   void local_search();
-  void swaps();
   void ejections();
   void ruin_recreate();
   void headroom();
@@ -139,7 +138,7 @@ private:
     return rank < b.rank;
   }
   // Best and second-best candidates for an unplaced item.
-  std::pair<Best, Best> best_two(int item) const;
+  std::pair<Best, Best> best_two(int item, bool need_second = true) const;
   // For an item others must be near: whether candidate k leaves every dependent class enough compatible
   // candidates (distinct providers for spread classes).
   bool supports_dependents(int item, int k) const;
@@ -151,6 +150,10 @@ private:
   std::vector<std::vector<int>> m_dependents;
   std::vector<std::vector<int>> m_slot_items;
   long long m_evaluations = 0;
+  long long m_ejections = 0;
+  long long m_version = 1;                          // bumped whenever local search changes the solution
+  std::vector<std::vector<long long>> m_no_move;      // per class, per candidate: version at which no move was found
+  std::vector<std::vector<long long>> m_no_ejection;  // the same for ejections
   int m_split_solves = 0;
 };
 
@@ -236,14 +239,16 @@ bool Search::supports_dependents(int item, int k) const
   return true;
 }
 
-std::pair<Search::Best, Search::Best> Search::best_two(int item) const
+std::pair<Search::Best, Search::Best> Search::best_two(int item, bool need_second) const
 {
   Best first;
   Best second;
   const ItemClass& cls = cls_of(item);
   for (std::size_t k = 0; k < cls.candidates.size(); ++k) {
     const double delta = m_state.add_delta(item, static_cast<int>(k));
-    if (delta == k_inf || !near_ok(item, static_cast<int>(k))) {
+    // A candidate dearer than the second best cannot enter the top two: skip the rest of its evaluation.
+    if (delta == k_inf || delta > (need_second ? second.delta : first.delta) + k_eps ||
+        !near_ok(item, static_cast<int>(k))) {
       continue;
     }
     double util = util_after_add(item, static_cast<int>(k));
@@ -676,13 +681,24 @@ void Search::fill_split(int item)
 
 void Search::local_search()
 {
+  // Identical items (one class) on one candidate have the same moves: once one found none, the others are
+  // skipped until something changes (m_version).
+  m_no_move.assign(m_inst.classes.size(), {});
+  m_no_ejection.assign(m_inst.classes.size(), {});
   bool improved = true;
-  for (int pass = 0; improved && pass < 50 && m_evaluations < m_opt.evaluation_budget; ++pass) {
+  for (int pass = 0; improved && pass < m_opt.local_passes && m_evaluations < m_opt.evaluation_budget; ++pass) {
     improved = false;
     for (std::size_t i = 0; i < m_inst.items.size() && m_evaluations < m_opt.evaluation_budget; ++i) {
       const int item = static_cast<int>(i);
       const int cur = choice(item);
       if (cur < 0) {
+        continue;
+      }
+      auto& stamps = m_no_move[static_cast<std::size_t>(m_inst.items[i].cls)];
+      if (stamps.empty()) {
+        stamps.assign(cls_of(item).candidates.size(), 0);
+      }
+      if (stamps[static_cast<std::size_t>(cur)] == m_version) {
         continue;
       }
       const double removed = m_state.remove_delta(item, cur);
@@ -704,65 +720,15 @@ void Search::local_search()
       }
       place(item, best.k);
       improved = improved || best.k != cur;
+      if (best.k != cur) {
+        ++m_version;
+      } else {
+        stamps[static_cast<std::size_t>(cur)] = m_version;
+      }
     }
-    swaps();
     const double before = m_state.cost();
     ejections();
     improved = improved || m_state.cost() < before - k_eps;
-  }
-}
-
-void Search::swaps()
-{
-  // Exchange an item that pays overage with an item elsewhere when both fit the other's place.
-  for (std::size_t i = 0; i < m_inst.items.size() && m_evaluations < m_opt.evaluation_budget; ++i) {
-    const int a = static_cast<int>(i);
-    const int ca = choice(a);
-    if (ca < 0 || m_state.remove_delta(a, ca) >= -k_eps) {
-      continue;
-    }
-    const ItemClass& cls_a = cls_of(a);
-    bool done = false;
-    for (std::size_t k = 0; k < cls_a.candidates.size() && !done; ++k) {
-      const int slot = cls_a.candidates[k].slot;
-      if (static_cast<int>(k) == ca) {
-        continue;
-      }
-      const auto items = m_slot_items[static_cast<std::size_t>(slot)];
-      for (int b : items) {
-        if (++m_evaluations > m_opt.evaluation_budget) {
-          return;
-        }
-        const ItemClass& cls_b = cls_of(b);
-        if (m_inst.items[static_cast<std::size_t>(b)].cls == m_inst.items[i].cls) {
-          continue;  // identical items: a swap changes nothing
-        }
-        const int kb = cls_b.slot_candidate[static_cast<std::size_t>(cand(a, ca).slot)];
-        if (kb < 0) {
-          continue;
-        }
-        const int cb = choice(b);
-        double delta = m_state.remove_delta(a, ca);
-        unplace(a);
-        delta += m_state.remove_delta(b, cb);
-        unplace(b);
-        const double d1 = m_state.add_delta(a, static_cast<int>(k));
-        if (d1 != k_inf && near_ok(a, static_cast<int>(k))) {
-          place(a, static_cast<int>(k));
-          const double d2 = m_state.add_delta(b, kb);
-          if (d2 != k_inf && near_ok(b, kb)) {
-            if (delta + d1 + d2 < -k_eps) {
-              place(b, kb);
-              done = true;
-              break;
-            }
-          }
-          unplace(a);
-        }
-        place(a, ca);
-        place(b, cb);
-      }
-    }
   }
 }
 
@@ -775,6 +741,13 @@ void Search::ejections()
     const int ca = choice(a);
     if (ca < 0) {
       continue;
+    }
+    auto& stamps = m_no_ejection[static_cast<std::size_t>(m_inst.items[i].cls)];
+    if (stamps.empty()) {
+      stamps.assign(cls_of(a).candidates.size(), 0);
+    }
+    if (stamps[static_cast<std::size_t>(ca)] == m_version) {
+      continue;  // an identical item on the same candidate found no ejection since the last change
     }
     const double gain_a = m_state.remove_delta(a, ca);
     if (gain_a >= -k_eps) {
@@ -792,8 +765,7 @@ void Search::ejections()
           continue;
         }
         const int cb = choice(b);
-        m_evaluations += static_cast<long long>(cls_of(b).candidates.size());
-        if (m_evaluations > m_opt.evaluation_budget) {
+        if (++m_evaluations > m_opt.evaluation_budget || ++m_ejections > m_opt.ejection_budget) {
           return;
         }
         unplace(a);
@@ -804,6 +776,7 @@ void Search::ejections()
           place(a, static_cast<int>(k));
           Best best;
           const ItemClass& cls_b = cls_of(b);
+          m_evaluations += static_cast<long long>(cls_b.candidates.size());
           for (std::size_t kb = 0; kb < cls_b.candidates.size(); ++kb) {
             const double d2 = m_state.add_delta(b, static_cast<int>(kb));
             if (d2 != k_inf && better(d2, 0, 0, best) && near_ok(b, static_cast<int>(kb))) {
@@ -813,6 +786,7 @@ void Search::ejections()
           if (best.k >= 0 && gain_a + removed_b + d1 + best.delta < -k_eps) {
             place(b, best.k);
             done = true;
+            ++m_version;
             break;
           }
           unplace(a);
@@ -820,6 +794,9 @@ void Search::ejections()
         place(b, cb);
         place(a, ca);
       }
+    }
+    if (!done) {
+      stamps[static_cast<std::size_t>(ca)] = m_version;
     }
   }
 }
@@ -829,15 +806,10 @@ void Search::ruin_recreate()
   // Ruin and recreate: an item that pays and the items on a few of its other candidates' slots are taken
   // out and put back largest first, each on its best candidate; kept only when cheaper. A fixed-seed
   // generator: the same instance always gives the same answer.
+  // Every item but split ones (best_two keeps near:, add_delta spread and capacities).
   std::vector<char> movable(m_inst.classes.size(), 1);
   for (std::size_t k = 0; k < m_inst.classes.size(); ++k) {
-    const ItemClass& cls = m_inst.classes[k];
-    if (cls.split || cls.spread || cls.near_target >= 0) {
-      movable[k] = 0;
-    }
-    if (cls.near_target >= 0) {
-      movable[static_cast<std::size_t>(cls.near_target)] = 0;
-    }
+    movable[k] = m_inst.classes[k].split ? 0 : 1;
   }
   std::vector<double> size(m_inst.items.size(), 0.0);
   for (std::size_t i = 0; i < m_inst.items.size(); ++i) {
@@ -872,14 +844,16 @@ void Search::ruin_recreate()
     }
     const ItemClass& cls_a = cls_of(a);
     std::vector<int> ruined{a};
-    for (int pick = 0; pick < 4; ++pick) {
-      const int slot = cls_a.candidates[rng() % cls_a.candidates.size()].slot;
+    auto ruin_slot = [&](int slot) {
       for (int b : m_slot_items[static_cast<std::size_t>(slot)]) {
         if (movable[static_cast<std::size_t>(m_inst.items[static_cast<std::size_t>(b)].cls)] != 0 &&
             std::find(ruined.begin(), ruined.end(), b) == ruined.end()) {
           ruined.push_back(b);
         }
       }
+    };
+    for (int pick = 0; pick < 4; ++pick) {
+      ruin_slot(cls_a.candidates[rng() % cls_a.candidates.size()].slot);
     }
     const double before = m_state.cost();
     std::vector<int> saved;
@@ -894,7 +868,7 @@ void Search::ruin_recreate()
     bool ok = true;
     for (int item : order) {
       m_evaluations += static_cast<long long>(cls_of(item).candidates.size());
-      const auto [first, second] = best_two(item);
+      const auto [first, second] = best_two(item, false);
       (void)second;
       if (first.k < 0) {
         ok = false;

@@ -1,7 +1,7 @@
 #pragma once
-// The fast solver: most-constrained-first construction with regret (within a sliding window), split items
-// water-filled in proportion to their free room, then local search (moves, swaps), a headroom pass and the
-// deterministic tie-break pass (docs/placement.md). No clock is read: the same instance always gives the
+// The fast solver: most-constrained-first construction with regret (within a sliding window), split shares
+// as one LP, then local search (moves, ejections, ruin and recreate), a headroom pass and the deterministic
+// tie-break pass (docs/placement.md). No clock is read: the same instance always gives the
 // same solution. It also works on instances the MILP cannot finish, and gives the MILP its warm start.
 
 #include "core/placement/instance.hpp"
@@ -13,13 +13,15 @@ struct HeuristicOptions {
   int window = 4;                        // regret window of the construction
   long long evaluation_budget = 4'000'000;  // candidate evaluations allowed to local search
   int split_solve_budget = 200;          // LPs re-solving split shares during split-aware moves
-  int ruin_rounds = 1000;                // ruin-and-recreate rounds (each kept only when cheaper)
+  int ruin_rounds = 400;                // ruin-and-recreate rounds (each kept only when not dearer)
+  long long ejection_budget = 50'000;    // ejection moves tried per improvement
+  int local_passes = 8;                  // passes of moves + ejections per local search (while improving)
 };
 
 // The best solution found. Items that no candidate can take stay unassigned (choice -1 / no shares).
 Solution solve_heuristic(const Instance& instance, const HeuristicOptions& options = {});
 
-// Improves a complete solution in place (moves, swaps, headroom, tie-break); used after the MILP too.
+// Improves a complete solution in place (moves, ejections, ruin and recreate, headroom, tie-break); used after the MILP too.
 void improve(const Instance& instance, Solution& solution, const HeuristicOptions& options = {});
 
 // The deterministic tie-break alone: items in order, each moved to a preferred candidate (lower rank) when

@@ -49,6 +49,11 @@ LoadState::LoadState(const Instance& instance)
   : m_instance(instance), m_load(instance.pools.size(), 0.0), m_count(instance.counters.size(), 0),
     m_spread(instance.classes.size())
 {
+  m_core.reserve(instance.pools.size());
+  for (const auto& p : instance.pools) {
+    m_core.push_back(PoolCore{p.capacity, p.capacity + k_capacity_tolerance * std::max(1.0, std::abs(p.capacity)),
+                              p.price, p.billable});
+  }
   for (std::size_t k = 0; k < instance.classes.size(); ++k) {
     if (instance.classes[k].spread) {
       m_spread[k].assign(instance.providers.size(), 0);
@@ -106,14 +111,14 @@ double LoadState::add_delta(int item, int candidate, double weight) const
   }
   double delta = c.fixed_cost * weight;
   for (const auto& u : c.uses) {
-    const Pool& p = m_instance.pools[static_cast<std::size_t>(u.pool)];
+    const PoolCore& p = m_core[static_cast<std::size_t>(u.pool)];
     const double before = m_load[static_cast<std::size_t>(u.pool)];
     const double after = before + u.amount * weight;
-    const double ca = pool_cost(p, after);
+    const double ca = core_cost(p, after);
     if (ca == k_inf) {
       return k_inf;
     }
-    delta += ca - pool_cost(p, before);
+    delta += ca - core_cost(p, before);
   }
   return delta;
 }
@@ -123,9 +128,9 @@ double LoadState::remove_delta(int item, int candidate, double weight) const
   const auto& c = m_instance.candidate(item, candidate);
   double delta = -c.fixed_cost * weight;
   for (const auto& u : c.uses) {
-    const Pool& p = m_instance.pools[static_cast<std::size_t>(u.pool)];
+    const PoolCore& p = m_core[static_cast<std::size_t>(u.pool)];
     const double before = m_load[static_cast<std::size_t>(u.pool)];
-    delta += pool_cost(p, before - u.amount * weight) - pool_cost(p, before);
+    delta += core_cost(p, before - u.amount * weight) - core_cost(p, before);
   }
   return delta;
 }
@@ -134,7 +139,7 @@ double LoadState::cost() const
 {
   double total = 0;
   for (std::size_t p = 0; p < m_load.size(); ++p) {
-    total += pool_cost(m_instance.pools[p], m_load[p]);
+    total += core_cost(m_core[p], m_load[p]);
   }
   return total;
 }

@@ -3,6 +3,7 @@
 // the loads it puts on pools and counters, and its evaluation: monthly overage cost, the headroom left on
 // the tightest dimension, and whether the instance's constraints hold.
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,23 @@ public:
   [[nodiscard]] const Instance& instance() const { return m_instance; }
 
 private:
+  // What add_delta reads of each pool, packed (Pool itself carries strings).
+  struct PoolCore {
+    double capacity = 0;
+    double limit = 0;     // capacity plus the tolerance (within_capacity)
+    double price = 0;
+    bool billable = false;
+  };
+  [[nodiscard]] double core_cost(const PoolCore& p, double load) const
+  {
+    if (load <= p.limit) {
+      return 0;
+    }
+    return p.billable ? (load - p.capacity) * p.price : std::numeric_limits<double>::infinity();
+  }
+
   const Instance& m_instance;
+  std::vector<PoolCore> m_core;
   std::vector<double> m_load;
   std::vector<int> m_count;
   std::vector<std::vector<int>> m_spread;  // per class (spread only): count per provider
