@@ -146,6 +146,40 @@ Result<nlohmann::json> load_document(const std::string& path)
   return parsed;
 }
 
+Result<Value> load_value(const std::string& path)
+{
+  if (is_yaml(path)) {
+    auto doc = YamlDocument::load_file(path);
+    if (!doc) {
+      return tl::unexpected(doc.error());
+    }
+    return value_from_yaml(doc->root().node());
+  }
+  auto text = read_text(path);
+  if (!text) {
+    return tl::unexpected(text.error());
+  }
+  bool too_deep = false;
+  if (auto v = parse_json_value(*text, 512, &too_deep)) {
+    return std::move(*v);
+  }
+  if (too_deep) {
+    return fail(ExitCode::usage, "input_too_deep", fmt::format("{} nests deeper than 512 levels", path), path, "flatten the document");
+  }
+  if (path == "-") {
+    if (auto yaml = YamlDocument::parse(*text, "<stdin>")) {
+      return value_from_yaml(yaml->root().node());
+    }
+    return fail(ExitCode::usage, "invalid_json", "standard input is neither JSON nor YAML", "<stdin>", "fix the syntax");
+  }
+  // not JSON: the tree loader locates the error
+  auto doc = load_document(path);
+  if (!doc) {
+    return tl::unexpected(doc.error());
+  }
+  return value_from_json(*doc);
+}
+
 Result<void> load_into(Bundle& bundle, const std::string& path)
 {
   std::error_code ec;

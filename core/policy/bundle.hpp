@@ -26,5 +26,7 @@ Result<void> load_into(Bundle& bundle, const std::string& path);
 
 // Reads a JSON or YAML document (by extension; "-" is standard input, read as JSON or YAML).
 Result<nlohmann::json> load_document(const std::string& path);
+// The same as a Rego value, without a JSON tree in between (what `helios qc` reads plans with).
+Result<Value> load_value(const std::string& path);
 
 }  // namespace helios::policy

@@ -1,6 +1,7 @@
 #include "core/policy/checks.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <regex>
 #include <set>
@@ -55,18 +56,6 @@ SourceLocation where_of(const CheckInput& in, const std::string& key)
   return SourceLocation{in.manifest_file, 1, 1};
 }
 
-const nlohmann::json* path_of(const nlohmann::json& doc, std::initializer_list<const char*> keys)
-{
-  const nlohmann::json* cur = &doc;
-  for (const char* k : keys) {
-    if (!cur->is_object() || !cur->contains(k)) {
-      return nullptr;
-    }
-    cur = &(*cur)[k];
-  }
-  return cur;
-}
-
 // The manifest loader's verdict (core/manifest.hpp: load_manifest, the one `helios validate` uses), as
 // findings: its error, with the same message, hint and file:line:column, and its warnings.
 void check_manifest(const CheckInput& in, QcReport& report)
@@ -89,23 +78,45 @@ void check_manifest_warnings(const CheckInput& in, QcReport& report)
   }
 }
 
-double plan_cost(const nlohmann::json& plan)
+// Reads of the Rego values qc builds its input from.
+const Value* at(const Value& doc, std::initializer_list<const char*> keys)
+{
+  const Value* cur = &doc;
+  for (const char* k : keys) {
+    if (!cur->is(Kind::object)) {
+      return nullptr;
+    }
+    cur = cur->get(Value::string(k));
+    if (!cur) {
+      return nullptr;
+    }
+  }
+  return cur;
+}
+
+std::string text_at(const Value& doc, const char* key, const char* fallback)
+{
+  const Value* v = at(doc, {key});
+  return v && v->is(Kind::string) ? v->as_string() : std::string(fallback);
+}
+
+double plan_cost(const Value& plan)
 {
   for (auto keys : {std::initializer_list<const char*>{"placement", "cost_usd"}, {"cost_usd"}, {"monthly_cost_usd"},
                     {"summary", "monthly_cost_usd"}}) {
-    if (const auto* v = path_of(plan, keys); v && v->is_number()) {
-      return v->get<double>();
+    if (const auto* v = at(plan, keys); v && v->is(Kind::number)) {
+      return v->as_number().as_double();
     }
   }
   return 0;
 }
 
-const nlohmann::json* plan_assignments(const nlohmann::json& plan)
+const Value* plan_assignments(const Value& plan)
 {
-  if (const auto* a = path_of(plan, {"placement", "assignments"}); a && a->is_array()) {
+  if (const auto* a = at(plan, {"placement", "assignments"}); a && a->is(Kind::array)) {
     return a;
   }
-  if (const auto* a = path_of(plan, {"assignments"}); a && a->is_array()) {
+  if (const auto* a = at(plan, {"assignments"}); a && a->is(Kind::array)) {
     return a;
   }
   return nullptr;
@@ -120,8 +131,8 @@ void check_budget(const CheckInput& in, QcReport& report)
   if (in.stack) {
     budget = in.stack->budget_monthly_usd;
   } else if (in.manifest) {
-    if (const auto* b = path_of(*in.manifest, {"spec", "budget", "monthly_usd"}); b && b->is_number()) {
-      budget = b->get<double>();
+    if (const auto* b = at(*in.manifest, {"spec", "budget", "monthly_usd"}); b && b->is(Kind::number)) {
+      budget = b->as_number().as_double();
     }
   }
   double cost = plan_cost(*in.plan);
@@ -137,20 +148,23 @@ void check_headroom(const CheckInput& in, QcReport& report)
   double limit = 1.0 - in.headroom_threshold;
   if (in.plan) {
     if (const auto* assignments = plan_assignments(*in.plan)) {
-      for (const auto& a : *assignments) {
-        if (!a.is_object() || !a.contains("utilisation") || !a["utilisation"].is_object()) {
+      for (const auto& a : assignments->as_array()) {
+        const Value* utilisation = at(a, {"utilisation"});
+        if (!utilisation || !utilisation->is(Kind::object)) {
           continue;
         }
-        std::string wname = a.value("workload", "");
-        for (const auto& [dim, u] : a["utilisation"].items()) {
-          if (!u.is_number() || u.get<double>() <= limit) {
+        std::string wname = text_at(a, "workload", "");
+        for (const auto& [dim, u] : utilisation->as_object()) {
+          if (!u.is(Kind::number) || u.as_number().as_double() <= limit || !dim.is(Kind::string)) {
             continue;
           }
-          double used = u.get<double>();
+          double used = u.as_number().as_double();
           add(report, "quota-headroom", Severity::warning,
               fmt::format("workload '{}' on {} uses {:.0f}% of the free {} (headroom {:.0f}% < {:.0f}%)", wname,
-                          a.value("offering", "?"), used * 100, dim, std::max(0.0, 1 - used) * 100, in.headroom_threshold * 100),
-              where_of(in, "workload:" + wname), {{"workload", wname}, {"offering", a.value("offering", "")}, {"dimension", dim}, {"utilisation", used}});
+                          text_at(a, "offering", "?"), used * 100, dim.as_string(), std::max(0.0, 1 - used) * 100,
+                          in.headroom_threshold * 100),
+              where_of(in, "workload:" + wname),
+              {{"workload", wname}, {"offering", text_at(a, "offering", "")}, {"dimension", dim.as_string()}, {"utilisation", used}});
         }
       }
     }
@@ -236,14 +250,16 @@ double shannon_entropy(const std::string& text)
   if (text.empty()) {
     return 0;
   }
-  std::map<char, int> counts;
+  std::array<int, 256> counts{};
   for (char c : text) {
-    ++counts[c];
+    ++counts[static_cast<unsigned char>(c)];
   }
   double h = 0;
-  for (const auto& [_, n] : counts) {
-    double p = static_cast<double>(n) / static_cast<double>(text.size());
-    h -= p * std::log2(p);
+  for (int n : counts) {
+    if (n > 0) {
+      double p = static_cast<double>(n) / static_cast<double>(text.size());
+      h -= p * std::log2(p);
+    }
   }
   return h;
 }
@@ -278,6 +294,9 @@ SourceLocation location_of(const std::string& where, const std::string& fallback
 
 std::optional<std::string> secret_kind(const std::string& literal)
 {
+  if (literal.size() < 10) {  // shorter than every known token and than the entropy rule's 24
+    return std::nullopt;
+  }
   for (const auto& k : known_prefixes) {
     if (literal.rfind(k.prefix, 0) == 0 && literal.size() >= k.min_len) {
       return std::string(k.kind);

@@ -19,18 +19,19 @@
 #include "core/error.hpp"
 #include "core/manifest.hpp"
 #include "core/policy/finding.hpp"
+#include "core/policy/value.hpp"
 
 namespace helios::policy {
 
 struct CheckInput {
   std::string manifest_file;
   std::string manifest_text;           // raw bytes (for secret scanning with line numbers)
-  std::optional<nlohmann::json> manifest;  // parsed manifest, when it parsed
+  std::optional<Value> manifest;       // the manifest as written (YAML → value), when it parsed
   bool manifest_loaded = false;        // a manifest file was read (false: a plan alone is checked)
   std::optional<ErrorInfo> manifest_error;  // what load_manifest refused, when it did
   std::optional<Stack> stack;          // the typed stack, when it loaded (its warnings are reported)
   std::map<std::string, SourceLocation> locations;  // "workload:<name>", "budget", "metadata" → where
-  std::optional<nlohmann::json> plan;
+  std::optional<Value> plan;
   std::vector<const Offering*> offerings;  // catalog entries the plan (or the user catalogs) rely on
   nlohmann::json quota = nlohmann::json::array();  // ledger windows: {provider, account, pool, dimension, used, limit}
   double headroom_threshold = 0.2;     // warn when less than this fraction is left

@@ -135,6 +135,131 @@ nlohmann::json report_json(const QcReport& r, int exit_code)
           {"exit_code", exit_code}};
 }
 
+namespace {
+
+// JSON text pieces exactly as nlohmann's dump(2) writes them (keys in sorted order, two-space indent).
+void put_string(std::string& out, const std::string& s)
+{
+  bool plain = true;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x80 || c == '"' || c == '\\') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    out += '"';
+    out += s;
+    out += '"';
+  } else {
+    out += nlohmann::json(s).dump();  // escapes, and refuses invalid UTF-8, as dump() does
+  }
+}
+
+void put_key(std::string& out, int indent, const char* key)
+{
+  out.append(static_cast<std::size_t>(indent), ' ');
+  out += '"';
+  out += key;
+  out += "\": ";
+}
+
+// A small nested value (metadata), indented to sit at `indent`.
+void put_nested(std::string& out, const nlohmann::json& j, int indent)
+{
+  std::string text = j.dump(2);
+  const std::string pad(static_cast<std::size_t>(indent), ' ');
+  for (char c : text) {
+    out += c;
+    if (c == '\n') {
+      out += pad;
+    }
+  }
+}
+
+void put_string_list(std::string& out, const std::vector<std::string>& list, int indent)
+{
+  if (list.empty()) {
+    out += "[]";
+    return;
+  }
+  out += "[\n";
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    out.append(static_cast<std::size_t>(indent + 2), ' ');
+    put_string(out, list[i]);
+    out += i + 1 < list.size() ? ",\n" : "\n";
+  }
+  out.append(static_cast<std::size_t>(indent), ' ');
+  out += ']';
+}
+
+}  // namespace
+
+std::string report_json_text(const QcReport& r, int exit_code)
+{
+  std::string out;
+  out.reserve(256 + r.findings.size() * 420);
+  out += "{\n";
+  put_key(out, 2, "exit_code");
+  out += std::to_string(exit_code) + ",\n";
+  put_key(out, 2, "namespaces");
+  put_string_list(out, r.namespaces, 2);
+  out += ",\n";
+  put_key(out, 2, "policy_files");
+  put_string_list(out, r.policy_files, 2);
+  out += ",\n";
+  put_key(out, 2, "results");
+  if (r.findings.empty()) {
+    out += "[]";
+  } else {
+    out += "[\n";
+    for (std::size_t i = 0; i < r.findings.size(); ++i) {
+      const Finding& f = r.findings[i];
+      out += "    {\n";
+      put_key(out, 6, "fingerprint");
+      put_string(out, fingerprint(f));
+      out += ",\n";
+      put_key(out, 6, "location");
+      out += "{\n";
+      put_key(out, 8, "column");
+      out += std::to_string(f.where.column) + ",\n";
+      put_key(out, 8, "file");
+      put_string(out, f.where.file);
+      out += ",\n";
+      put_key(out, 8, "line");
+      out += std::to_string(f.where.line) + "\n      },\n";
+      put_key(out, 6, "message");
+      put_string(out, f.message);
+      out += ",\n";
+      put_key(out, 6, "metadata");
+      put_nested(out, f.metadata, 6);
+      out += ",\n";
+      put_key(out, 6, "namespace");
+      put_string(out, f.namespace_name);
+      out += ",\n";
+      put_key(out, 6, "rule");
+      put_string(out, f.rule);
+      out += ",\n";
+      put_key(out, 6, "rule_id");
+      put_string(out, f.rule_id);
+      out += ",\n";
+      put_key(out, 6, "severity");
+      put_string(out, severity_name(f.severity));
+      out += i + 1 < r.findings.size() ? "\n    },\n" : "\n    }\n";
+    }
+    out += "  ]";
+  }
+  out += ",\n";
+  put_key(out, 2, "summary");
+  out += fmt::format("{{\n    \"exceptions\": {},\n    \"failures\": {},\n    \"passed\": {},\n    \"tests\": {},\n    \"warnings\": {}\n  }},\n",
+                     r.exceptions, r.failures(), r.passed(), r.tests, r.warnings());
+  put_key(out, 2, "target");
+  put_string(out, r.target);
+  out += "\n}";
+  return out;
+}
+
 nlohmann::json report_sarif(const QcReport& r, int exit_code, const std::string& version)
 {
   auto rules = nlohmann::json::array();

@@ -13,6 +13,8 @@ namespace helios::policy {
 
 std::string report_text(const QcReport& report);
 nlohmann::json report_json(const QcReport& report, int exit_code);
+// report_json(report, exit_code).dump(2), written directly (no JSON tree: large reports stay fast).
+std::string report_json_text(const QcReport& report, int exit_code);
 nlohmann::json report_sarif(const QcReport& report, int exit_code, const std::string& version);
 std::string report_junit(const QcReport& report);
 std::string report_github(const QcReport& report);

@@ -357,4 +357,94 @@ Result<Value> from_json(const nlohmann::json& json, int depth, int max_depth)
 
 Result<Value> value_from_json(const nlohmann::json& json, int max_depth) { return from_json(json, 0, max_depth); }
 
+namespace {
+// Builds Values straight from nlohmann's SAX events: no JSON tree in between.
+class ValueSax {
+public:
+  explicit ValueSax(int max_depth) : m_max_depth(max_depth) {}
+
+  bool null() { return put(Value::null()); }
+  bool boolean(bool b) { return put(Value::boolean(b)); }
+  bool number_integer(std::int64_t i) { return put(Value::integer(i)); }
+  bool number_unsigned(std::uint64_t u)
+  {
+    return put(u <= static_cast<std::uint64_t>(INT64_MAX) ? Value::integer(static_cast<std::int64_t>(u)) : Value::real(static_cast<double>(u)));
+  }
+  bool number_float(double d, const std::string&) { return put(Value::real(d)); }
+  bool string(std::string& s) { return put(Value::string(std::move(s))); }
+  bool binary(nlohmann::json::binary_t&) { return false; }
+  bool start_object(std::size_t) { return open(true); }
+  bool key(std::string& k)
+  {
+    m_stack.back().key = std::move(k);
+    return true;
+  }
+  bool end_object()
+  {
+    Frame f = std::move(m_stack.back());
+    m_stack.pop_back();
+    return put(Value::object(std::move(f.object)));
+  }
+  bool start_array(std::size_t) { return open(false); }
+  bool end_array()
+  {
+    Frame f = std::move(m_stack.back());
+    m_stack.pop_back();
+    return put(Value::array(std::move(f.array)));
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+  bool too_deep = false;
+  Value result;
+
+private:
+  struct Frame {
+    bool is_object = false;
+    Array array;
+    Object object;
+    std::string key;
+  };
+  bool open(bool is_object)
+  {
+    if (static_cast<int>(m_stack.size()) >= m_max_depth) {
+      too_deep = true;
+      return false;
+    }
+    m_stack.push_back(Frame{});
+    m_stack.back().is_object = is_object;
+    return true;
+  }
+  bool put(Value v)
+  {
+    if (m_stack.empty()) {
+      result = std::move(v);
+      return true;
+    }
+    Frame& f = m_stack.back();
+    if (f.is_object) {
+      // JSON objects: the last of duplicate keys wins, as nlohmann's parser does
+      f.object.insert_or_assign(Value::string(std::move(f.key)), std::move(v));
+    } else {
+      f.array.push_back(std::move(v));
+    }
+    return true;
+  }
+  int m_max_depth;
+  std::vector<Frame> m_stack;
+};
+}  // namespace
+
+std::optional<Value> parse_json_value(std::string_view text, int max_depth, bool* too_deep)
+{
+  ValueSax sax(max_depth);
+  bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &sax);
+  if (too_deep) {
+    *too_deep = sax.too_deep;
+  }
+  if (!ok) {
+    return std::nullopt;
+  }
+  return std::move(sax.result);
+}
+
 }  // namespace helios::policy

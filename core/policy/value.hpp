@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -92,5 +93,8 @@ std::string format_number(const Number& n);
 
 // JSON → Value. Nesting deeper than max_depth is an error (bounded recursion on hostile inputs).
 Result<Value> value_from_json(const nlohmann::json& json, int max_depth = 512);
+// JSON text → Value without a JSON tree in between (large inputs); nullopt when the text is not JSON or
+// nests deeper than max_depth (*too_deep tells which).
+std::optional<Value> parse_json_value(std::string_view text, int max_depth = 512, bool* too_deep = nullptr);
 
 }  // namespace helios::policy

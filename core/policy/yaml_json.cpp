@@ -2,7 +2,6 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <regex>
 
 #include <fmt/format.h>
 
@@ -10,35 +9,141 @@ namespace helios::policy {
 
 namespace {
 
-nlohmann::json scalar(const YAML::Node& node)
+// YAML 1.2 core-schema number forms, matched by hand (std::regex per scalar was most of the conversion's
+// cost on large manifests): ^[-+]?[0-9]+$ and ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$
+bool is_int_text(const std::string& s)
+{
+  std::size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  if (i == s.size()) {
+    return false;
+  }
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool is_float_text(const std::string& s)
+{
+  auto digits = [&](std::size_t& i) {
+    std::size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      ++i;
+    }
+    return i - start;
+  };
+  std::size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (digits(i) == 0) {
+      return false;
+    }
+  } else {
+    if (digits(i) == 0) {
+      return false;
+    }
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      digits(i);
+    }
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) {
+      ++i;
+    }
+    if (digits(i) == 0) {
+      return false;
+    }
+  }
+  return i == s.size();
+}
+
+// A scalar's value under the core schema, built by `make` (JSON or a Rego Value).
+template <typename Make>
+auto scalar_as(const YAML::Node& node, Make make)
 {
   const std::string& s = node.Scalar();
   if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") {
-    return s;
+    return make(s);
   }
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") {
-    return nullptr;
+    return make(nullptr);
   }
   if (s == "true" || s == "True" || s == "TRUE") {
-    return true;
+    return make(true);
   }
   if (s == "false" || s == "False" || s == "FALSE") {
-    return false;
+    return make(false);
   }
-  static const std::regex int_re("^[-+]?[0-9]+$");
-  static const std::regex float_re(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
-  if (std::regex_match(s, int_re)) {
-    errno = 0;
-    long long v = std::strtoll(s.c_str(), nullptr, 10);
-    if (errno == 0) {
-      return v;
+  const char c = s[0];
+  if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
+    if (is_int_text(s)) {
+      errno = 0;
+      long long v = std::strtoll(s.c_str(), nullptr, 10);
+      if (errno == 0) {
+        return make(v);
+      }
+      return make(std::strtod(s.c_str(), nullptr));
     }
-    return std::strtod(s.c_str(), nullptr);
+    if (is_float_text(s)) {
+      return make(std::strtod(s.c_str(), nullptr));
+    }
   }
-  if (std::regex_match(s, float_re)) {
-    return std::strtod(s.c_str(), nullptr);
+  return make(s);
+}
+
+nlohmann::json scalar(const YAML::Node& node)
+{
+  return scalar_as(node, [](auto&& v) { return nlohmann::json(v); });
+}
+
+struct MakeValue {
+  Value operator()(const std::string& s) const { return Value::string(s); }
+  Value operator()(std::nullptr_t) const { return Value::null(); }
+  Value operator()(bool b) const { return Value::boolean(b); }
+  Value operator()(long long i) const { return Value::integer(i); }
+  Value operator()(double d) const { return Value::real(d); }
+};
+
+Result<Value> convert_value(const YAML::Node& node, int depth, int max_depth)
+{
+  if (depth > max_depth) {
+    return fail(ExitCode::usage, "input_too_deep", fmt::format("YAML nesting deeper than {} levels", max_depth),
+                fmt::format("{}:{}", node.Mark().line + 1, node.Mark().column + 1), "flatten the document");
   }
-  return s;
+  switch (node.Type()) {
+  case YAML::NodeType::Null:
+  case YAML::NodeType::Undefined: return Value::null();
+  case YAML::NodeType::Scalar: return scalar_as(node, MakeValue{});
+  case YAML::NodeType::Sequence: {
+    Array out;
+    out.reserve(node.size());
+    for (const auto& item : node) {
+      auto v = convert_value(item, depth + 1, max_depth);
+      if (!v) {
+        return v;
+      }
+      out.push_back(std::move(*v));
+    }
+    return Value::array(std::move(out));
+  }
+  case YAML::NodeType::Map: {
+    Object out;
+    for (const auto& kv : node) {
+      auto v = convert_value(kv.second, depth + 1, max_depth);
+      if (!v) {
+        return v;
+      }
+      // like JSON objects built from YAML: a later duplicate key wins (YamlDocument refuses duplicates)
+      out.insert_or_assign(Value::string(kv.first.Scalar()), std::move(*v));
+    }
+    return Value::object(std::move(out));
+  }
+  }
+  return Value::null();
 }
 
 Result<nlohmann::json> convert(const YAML::Node& node, int depth, int max_depth)
@@ -80,6 +185,8 @@ Result<nlohmann::json> convert(const YAML::Node& node, int depth, int max_depth)
 }  // namespace
 
 Result<nlohmann::json> yaml_to_json(const YAML::Node& node, int max_depth) { return convert(node, 0, max_depth); }
+
+Result<Value> value_from_yaml(const YAML::Node& node, int max_depth) { return convert_value(node, 0, max_depth); }
 
 Result<std::vector<nlohmann::json>> parse_yaml_documents(const std::string& text, const std::string& file)
 {

@@ -8,10 +8,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/error.hpp"
+#include "core/policy/value.hpp"
 
 namespace helios::policy {
 
 Result<nlohmann::json> yaml_to_json(const YAML::Node& node, int max_depth = 256);
+// The same straight to a Rego value (no JSON tree in between): what `helios qc` gives policies.
+Result<Value> value_from_yaml(const YAML::Node& node, int max_depth = 256);
 // Parses every document of a YAML text; errors name file:line:column.
 Result<std::vector<nlohmann::json>> parse_yaml_documents(const std::string& text, const std::string& file);
 

@@ -39,4 +39,27 @@ TEST_CASE("Bundles read .rego and data files from directories, merging data at t
   fs::remove_all(dir);
 }
 
+TEST_CASE("Documents load as values: JSON and YAML, errors located, as load_document reads them")
+{
+  fs::path dir = fs::temp_directory_path() / "helios-test-load-value";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "p.json") << R"({"placement": {"cost_usd": 1.5, "assignments": [{"workload": "w"}]}})";
+  std::ofstream(dir / "p.yaml") << "placement:\n  cost_usd: 1.5\n  assignments: [{workload: w}]\n";
+  std::ofstream(dir / "bad.json") << "{\n  \"a\": [1,\n}\n";
+  auto json = load_value((dir / "p.json").string());
+  REQUIRE(json);
+  CHECK(*json == value_from_json(load_document((dir / "p.json").string()).value()).value());
+  auto yaml = load_value((dir / "p.yaml").string());
+  REQUIRE(yaml);
+  CHECK(*yaml == *json);
+  auto bad = load_value((dir / "bad.json").string());
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == "invalid_json");
+  CHECK(bad.error().where == load_document((dir / "bad.json").string()).error().where);
+  CHECK(bad.error().where.find("bad.json:") != std::string::npos);
+  CHECK_FALSE(load_value((dir / "missing.json").string()));
+  fs::remove_all(dir);
+}
+
 TEST_SUITE_END();

@@ -22,14 +22,14 @@ TEST_CASE("Built-in checks find budget overruns, headroom, secrets and stale cat
   CheckInput in;
   in.manifest_file = "m.yaml";
   in.manifest_text = "apiVersion: helios/v1\nkind: Stack\nmetadata: {name: x}\nspec:\n  token: ghp_abcdefghijklmnopqrstuvwxyz0123456789\n";
-  in.manifest = nlohmann::json::parse(R"({"apiVersion":"helios/v1","kind":"Stack","metadata":{"name":"x"},
+  in.manifest = *parse_json_value(R"({"apiVersion":"helios/v1","kind":"Stack","metadata":{"name":"x"},
     "spec":{"budget":{"monthly_usd":1},"workloads":[{"name":"web","kind":"compute"},{"name":"web","kind":"gpu"}]}})");
   in.manifest_loaded = true;
   in.manifest_error = helios::ErrorInfo{helios::ExitCode::usage, "invalid_manifest", "spec.workloads[1].kind: unknown kind 'gpu'",
                                         "m.yaml:9:13", "write one of compute, hosting, database, storage, ai"};
   in.locations["budget"] = {"m.yaml", 6, 3};
   in.locations["workload:web"] = {"m.yaml", 9, 13};
-  in.plan = nlohmann::json::parse(R"({"placement":{"cost_usd":3,"assignments":[{"workload":"web","offering":"a/b","utilisation":{"requests":0.95}}]}})");
+  in.plan = *parse_json_value(R"({"placement":{"cost_usd":3,"assignments":[{"workload":"web","offering":"a/b","utilisation":{"requests":0.95}}]}})");
   helios::Offering old;
   old.id = "a/b";
   old.provenance.as_of = "2020-01-01";

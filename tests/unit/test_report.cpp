@@ -65,4 +65,21 @@ TEST_CASE("JUnit, GitHub annotations, TAP and text")
   CHECK(j["summary"]["passed"] == 1);
 }
 
+TEST_CASE("The JSON report is written directly, byte for byte what the JSON tree dumps")
+{
+  auto r = sample();
+  CHECK(report_json_text(r, 3) == report_json(r, 3).dump(2));
+  r.findings[0].metadata = {{"workload", "wëb"}, {"n", 1.5}, {"list", {1, "two", nullptr}}, {"nested", {{"a", {{"b", true}}}}}};
+  r.findings[1].message = "tab\there, \\ backslash, ünïcode, \x01 control";
+  r.findings[1].where = {"dir with space/h\"q.yaml", 0, 0};
+  r.namespaces = {"main", "other"};
+  r.policy_files = {"p/a.rego"};
+  r.exceptions = 2;
+  CHECK(report_json_text(r, 0) == report_json(r, 0).dump(2));
+  QcReport empty;
+  CHECK(report_json_text(empty, 0) == report_json(empty, 0).dump(2));
+  r.findings[0].message = std::string("bad \xff utf-8");
+  CHECK_THROWS(report_json_text(r, 3));  // as dump() refuses it
+}
+
 TEST_SUITE_END();

@@ -39,4 +39,20 @@ TEST_CASE("JSON conversion is bounded in depth")
         R"({"a":[1,2.5,"x",null,true]})");
 }
 
+TEST_CASE("JSON text becomes a value without a JSON tree, the same value, bounded in depth")
+{
+  const std::string text = R"({"b": [1, 2.5, -3, 18446744073709551615, "x", true, false, null], "a": {"k": {}}, "a2": [], "d": 1, "d": 2})";
+  auto direct = parse_json_value(text);
+  REQUIRE(direct);
+  CHECK(*direct == value_from_json(nlohmann::json::parse(text)).value());
+  CHECK(direct->get(Value::string("d"))->as_number().i == 2);  // the last duplicate wins, as in nlohmann
+  CHECK_FALSE(parse_json_value("{\"a\": [1,"));
+  CHECK_FALSE(parse_json_value("not json"));
+  bool too_deep = false;
+  CHECK_FALSE(parse_json_value(std::string(600, '[') + std::string(600, ']'), 512, &too_deep));
+  CHECK(too_deep);
+  CHECK(parse_json_value(std::string(100, '[') + std::string(100, ']'), 512, &too_deep));
+  CHECK_FALSE(too_deep);
+}
+
 TEST_SUITE_END();
