@@ -1,5 +1,7 @@
 #include "core/policy/report.hpp"
 
+#include <cctype>
+#include <cstring>
 #include <map>
 
 #include <fmt/format.h>
@@ -260,6 +262,24 @@ std::string report_json_text(const QcReport& r, int exit_code)
   return out;
 }
 
+std::string artifact_uri(const std::string& path)
+{
+  std::string p = path;
+  while (p.rfind("./", 0) == 0) {
+    p.erase(0, 2);
+  }
+  std::string out = !p.empty() && p[0] == '/' ? "file://" : "";
+  for (char c : p) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || std::strchr("-._~!$&'()*+,;=:@/", c) != nullptr) {
+      out += c;
+    } else {
+      out += fmt::format("%{:02X}", u);
+    }
+  }
+  return out;
+}
+
 nlohmann::json report_sarif(const QcReport& r, int exit_code, const std::string& version)
 {
   auto rules = nlohmann::json::array();
@@ -297,7 +317,7 @@ nlohmann::json report_sarif(const QcReport& r, int exit_code, const std::string&
                        {"message", {{"text", f.message.empty() ? f.rule_id : f.message}}},
                        {"locations",
                         {{{"physicalLocation",
-                           {{"artifactLocation", {{"uri", f.where.file.empty() ? "helios.yaml" : f.where.file}}},
+                           {{"artifactLocation", {{"uri", artifact_uri(f.where.file.empty() ? "helios.yaml" : f.where.file)}}},
                             {"region", region}}}}}},
                        {"partialFingerprints", {{"primaryLocationLineHash", fmt::format("{}:{}", fp, n)}}}});
   }
@@ -307,7 +327,6 @@ nlohmann::json report_sarif(const QcReport& r, int exit_code, const std::string&
        {{"name", "helios qc"},
         {"version", version},
         {"semanticVersion", version},
-        {"informationUri", "https://github.com/helios/helios/blob/main/docs/policy.md"},
         {"rules", rules}}}}},
     {"results", results},
     {"automationDetails", {{"id", "helios-qc/"}}},

@@ -20,6 +20,10 @@ std::string report_junit(const QcReport& report);
 std::string report_github(const QcReport& report);
 std::string report_tap(const QcReport& report);
 
+// A manifest path as SARIF's artifactLocation.uri: a relative URI reference (percent-encoded) for a
+// relative path, a file:// URI for an absolute one.
+std::string artifact_uri(const std::string& path);
+
 // A stable fingerprint of a finding (rule, file, message), hex.
 std::string fingerprint(const Finding& finding);
 

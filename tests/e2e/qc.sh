@@ -3,6 +3,25 @@
 # lines), built-in checks, qc eval (opa eval's shape) and qc test on the starter policies.
 source "$(dirname "$0")/lib.sh"
 
+# SARIF output is checked against the published SARIF 2.1.0 JSON schema (sarif-2.1.0-rtm.5, the schema
+# SchemaStore serves as sarif-2.1.0.json) as Microsoft's @microsoft/jest-sarif npm package ships it
+# (installed by scripts/bootstrap from package.json), and against docs/schemas/sarif-2.1.0-github.schema.json
+# for the fields GitHub code scanning requires.
+SARIF_SCHEMA="$HELIOS_SOURCE_DIR/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"
+expect_sarif() {
+  local msg
+  expect_schema sarif-2.1.0-github
+  if [ ! -f "$SARIF_SCHEMA" ]; then
+    fail "$SARIF_SCHEMA is missing: run scripts/bootstrap (npm ci)"
+    return
+  fi
+  if ! msg=$("$HELIOS_SCHEMA_CHECK" "$SARIF_SCHEMA" <<<"$OUT" 2>&1); then
+    fail "output is not valid SARIF 2.1.0: $(head -c 600 <<<"$msg"); output: ${OUT:0:400}"
+  else
+    pass
+  fi
+}
+
 cat > helios.yaml <<'YAML'
 apiVersion: helios/v1
 kind: Stack
@@ -58,12 +77,24 @@ expect_schema qc
 # 3. SARIF 2.1.0 with GitHub's required fields, stable across runs
 run_helios qc -f helios.yaml --plan plan.json -p "$HELIOS_SOURCE_DIR/policies" --format sarif
 expect_rc 3 "qc sarif"
-expect_schema sarif-2.1.0-github
+expect_sarif
 expect_json '.version == "2.1.0" and (.runs[0].results | length) >= 3'
 expect_json '.runs[0].results[] | select(.ruleId == "main/deny_region") | .locations[0].physicalLocation.region.startLine == 20'
 first="$OUT"
 run_helios qc -f helios.yaml --plan plan.json -p "$HELIOS_SOURCE_DIR/policies" --format sarif
 if [ "$OUT" = "$first" ]; then pass; else fail "SARIF differs between two runs"; fi
+
+run_helios qc -f "$PWD/helios.yaml" --format sarif
+expect_rc 0 "clean sarif"
+expect_sarif
+expect_json '(.runs[0].results | length) == 0 and (.runs[0].tool.driver.rules | length) >= 6'
+mkdir -p "odd dir" && cp helios.yaml "odd dir/m#1.yaml"
+run_helios qc -f "odd dir/m#1.yaml" --plan plan.json -p "$HELIOS_SOURCE_DIR/policies" --format sarif
+expect_sarif
+expect_json '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri == "odd%20dir/m%231.yaml"'
+run_helios qc -f "$PWD/helios.yaml" --plan plan.json -p "$HELIOS_SOURCE_DIR/policies" --format sarif
+expect_sarif
+expect_json '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri | startswith("file:///")'
 
 # 4. JUnit, GitHub annotations, TAP
 run_helios qc -f helios.yaml --plan plan.json -p "$HELIOS_SOURCE_DIR/policies" --format junit
@@ -204,12 +235,14 @@ for f in bm/*.yaml; do
   got=$(jq -r '[.results[] | select(.rule_id == "helios/manifest-invalid")] | if length == 1 then .[0] | "\(.location.file):\(.location.line):\(.location.column)\t\(.message)" else "\(length) findings" end' <<<"$OUT")
   if [ "$got" = "$want_where	$want_msg" ]; then pass; else fail "qc -f $f: got '$got', validate says '$want_where	$want_msg'"; fi
   [ "$(ls -A bm | sort)" = "$before" ] && pass || fail "qc wrote files for $f"
+  run_helios qc -f "$f" --format sarif
+  expect_sarif
   nbad=$((nbad + 1))
 done
 [ "$nbad" -ge 25 ] && pass || fail "only $nbad bad manifests checked"
 run_helios qc -f bm/unknown-kind.yaml --format sarif
 expect_rc 3 "sarif on a bad manifest"
-expect_schema sarif-2.1.0-github
+expect_sarif
 expect_json '.runs[0].results[0].ruleId == "helios/manifest-invalid" and .runs[0].results[0].locations[0].physicalLocation.region.startLine == 9 and .runs[0].results[0].locations[0].physicalLocation.region.startColumn == 13'
 run_helios qc -f bm/unknown-kind.yaml
 expect_contains "$OUT" "FAIL - bm/unknown-kind.yaml:9:13 - helios/manifest-invalid - spec.workloads[0].kind: unknown workload kind 'computer'" "text line"

@@ -65,6 +65,15 @@ TEST_CASE("JUnit, GitHub annotations, TAP and text")
   CHECK(j["summary"]["passed"] == 1);
 }
 
+TEST_CASE("SARIF artifact locations are URI references")
+{
+  CHECK(artifact_uri("helios.yaml") == "helios.yaml");
+  CHECK(artifact_uri("./stacks/prod.yaml") == "stacks/prod.yaml");
+  CHECK(artifact_uri("dir with space/h#1%.yaml") == "dir%20with%20space/h%231%25.yaml");
+  CHECK(artifact_uri("/work/repo/helios.yaml") == "file:///work/repo/helios.yaml");
+  CHECK(artifact_uri("données.yaml") == "donn%C3%A9es.yaml");
+}
+
 TEST_CASE("The JSON report is written directly, byte for byte what the JSON tree dumps")
 {
   auto r = sample();
