@@ -28,6 +28,7 @@ namespace {
 
 int run(const std::vector<std::string>& args, const std::string& input_file)
 {
+  std::fflush(stdout);  // the child must not print our buffered lines again
   const pid_t pid = fork();
   if (pid == 0) {
     std::freopen(input_file.c_str(), "r", stdin);
@@ -149,6 +150,10 @@ int main(int argc, char** argv)
   std::printf("%d saves of 1 MB changing 1%%/step: in-process median %.2f ms; repository %.1f MB loose, %.1f MB after "
               "git gc, vs %.1f MB naive copies (%.1fx smaller)\n",
               saves, median(in_process), before / 1e6, after / 1e6, naive / 1e6, naive / after);
-  fs::remove_all(dir);
+  if (std::getenv("HELIOS_BENCH_KEEP") != nullptr) {
+    std::printf("kept %s\n", dir.c_str());
+  } else {
+    fs::remove_all(dir);
+  }
   return 0;
 }

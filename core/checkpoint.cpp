@@ -26,6 +26,12 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* k_root = "checkpoints";
+// File names of a checkpoint's directory. git's pack-objects orders delta candidates by a hash of a path's
+// last 16 characters: names of 16+ constant characters put the versions of a task's data side by side (by
+// id, that is by time), so `git gc` deltas each against its neighbour. With a short name ("<id>/data")
+// the random end of the id decides the order and deltas span unrelated versions (7x larger packs).
+constexpr const char* k_data_name = "checkpoint.state";
+constexpr const char* k_meta_name = "checkpoint.meta.json";
 
 std::string task_dir(const std::string& agent, const std::string& task)
 {
@@ -133,16 +139,16 @@ Result<std::shared_ptr<state::Repository>> open_repo(const std::string& dir, boo
 
 Result<CheckpointMeta> read_meta(const state::Snapshot& snap, const std::string& dir, const std::string& id)
 {
-  auto text = snap.read(dir + "/" + id + "/meta.json");
+  auto text = snap.read(dir + "/" + id + "/" + k_meta_name);
   if (!text) {
     return tl::unexpected(text.error());
   }
   if (!*text) {
-    return fail(ExitCode::runtime, "checkpoint_corrupt", fmt::format("checkpoint {} has no meta.json", id), dir);
+    return fail(ExitCode::runtime, "checkpoint_corrupt", fmt::format("checkpoint {} has no {}", id, k_meta_name), dir);
   }
   const auto doc = nlohmann::json::parse(**text, nullptr, false);
   if (doc.is_discarded()) {
-    return fail(ExitCode::runtime, "checkpoint_corrupt", fmt::format("checkpoint {}: meta.json is not JSON", id), dir);
+    return fail(ExitCode::runtime, "checkpoint_corrupt", fmt::format("checkpoint {}: {} is not JSON", id, k_meta_name), dir);
   }
   return checkpoint_meta_from_json(doc);
 }
@@ -241,10 +247,10 @@ Result<CheckpointMeta> CheckpointStore::save(const CheckpointSave& request)
       }
       info.summary = fmt::format("checkpoint save: {}/{} step {}", request.agent, request.task, meta.step);
       std::vector<state::Change> changes;
-      changes.push_back({dir + "/" + meta.id + "/data", std::nullopt, meta.blob});
+      changes.push_back({dir + "/" + meta.id + "/" + k_data_name, std::nullopt, meta.blob});
       nlohmann::json doc = to_json(meta);
       doc.erase("commit");
-      changes.push_back({dir + "/" + meta.id + "/meta.json", doc.dump(2) + "\n"});
+      changes.push_back({dir + "/" + meta.id + "/" + k_meta_name, doc.dump(2) + "\n"});
       if (!request.ledger.is_null()) {
         changes.push_back({"ledger/snapshot.json", request.ledger.dump(2) + "\n"});
       }
@@ -321,7 +327,7 @@ Result<std::string> CheckpointStore::data(const CheckpointMeta& meta) const
   if (!snap) {
     return tl::unexpected(snap.error());
   }
-  auto text = snap->read(task_dir(meta.agent, meta.task) + "/" + meta.id + "/data");
+  auto text = snap->read(task_dir(meta.agent, meta.task) + "/" + meta.id + "/" + k_data_name);
   if (!text) {
     return tl::unexpected(text.error());
   }
@@ -400,8 +406,8 @@ Result<std::vector<std::string>> CheckpointStore::prune(int keep, const std::str
         const auto n = static_cast<std::ptrdiff_t>(ids->size()) - keep;
         for (std::ptrdiff_t i = 0; i < n; ++i) {
           removed.push_back((*ids)[static_cast<std::size_t>(i)]);
-          changes.push_back({dir + "/" + (*ids)[static_cast<std::size_t>(i)] + "/data", std::nullopt});
-          changes.push_back({dir + "/" + (*ids)[static_cast<std::size_t>(i)] + "/meta.json", std::nullopt});
+          changes.push_back({dir + "/" + (*ids)[static_cast<std::size_t>(i)] + "/" + k_data_name, std::nullopt});
+          changes.push_back({dir + "/" + (*ids)[static_cast<std::size_t>(i)] + "/" + k_meta_name, std::nullopt});
         }
       }
       return changes;

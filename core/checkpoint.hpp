@@ -2,8 +2,8 @@
 // Agent checkpoints (docs/checkpoint.md): an agent's saved progress on a task — opaque bytes plus metadata
 // (step, provider in use, a ledger snapshot, free key/values) — stored in the state repository as git
 // blobs (identical content is stored once), one commit per save. Layout on branch main:
-//   checkpoints/<agent>/<task>/<id>/data        the bytes
-//   checkpoints/<agent>/<task>/<id>/meta.json   the metadata, with `parent`: the task's previous id
+//   checkpoints/<agent>/<task>/<id>/checkpoint.state       the bytes
+//   checkpoints/<agent>/<task>/<id>/checkpoint.meta.json   the metadata, with `parent`: the task's previous id
 // Ids sort by creation time ("20261126T013000123Z-1a2b3c"). Saves go through the repository's
 // compare-and-swap commit with retries, so concurrent saves of different tasks all land; a save killed
 // midway never moves main, so the previous checkpoint stays intact.
