@@ -38,6 +38,17 @@ std::string task_dir(const std::string& agent, const std::string& task)
   return fmt::format("{}/{}/{}", k_root, agent, task);
 }
 
+// The time an id names (its first 18 characters), 0 when it is not an id.
+EpochMs id_time(const std::string& id)
+{
+  if (id.size() < 19 || id[8] != 'T' || id[18] != 'Z') {
+    return 0;
+  }
+  const auto t = parse_rfc3339(fmt::format("{}-{}-{}T{}:{}:{}.{}Z", id.substr(0, 4), id.substr(4, 2), id.substr(6, 2),
+                                           id.substr(9, 2), id.substr(11, 2), id.substr(13, 2), id.substr(15, 3)));
+  return t.value_or(0);
+}
+
 std::string make_id(EpochMs now)
 {
   const CivilDate d = civil_from_days(now / 86'400'000);
@@ -206,12 +217,9 @@ Result<CheckpointMeta> CheckpointStore::save(const CheckpointSave& request)
   if (!repo) {
     return tl::unexpected(repo.error());
   }
-  const EpochMs now = now_ms();
   CheckpointMeta meta;
-  meta.id = make_id(now);
   meta.agent = request.agent;
   meta.task = request.task;
-  meta.created_at = format_rfc3339(now);
   meta.size = static_cast<long long>(request.data.size());
   meta.provider = request.provider;
   meta.meta = request.meta;
@@ -225,14 +233,22 @@ Result<CheckpointMeta> CheckpointStore::save(const CheckpointSave& request)
 
   state::CommitInfo info;
   info.command = "checkpoint save";
-  info.trailers = {{"Helios-Checkpoint", meta.id}, {"Helios-Agent", request.agent}, {"Helios-Task", request.task}};
   auto commit = (*repo)->commit_retrying(
     [&](const state::Snapshot& snap) -> Result<std::vector<state::Change>> {
-      // Re-read on every attempt: a concurrent save of the same task may have moved the chain.
+      // Re-read on every attempt: a concurrent save of the same task may have moved the chain. The id is
+      // made here, later than the task's last one, so that id order is chain order (the latest checkpoint
+      // is the one saved last) even when savers race or the clock stands still (HELIOS_NOW).
       auto ids = snap.list(dir);
       if (!ids) {
         return tl::unexpected(ids.error());
       }
+      EpochMs at = now_ms();
+      if (!ids->empty()) {
+        at = std::max(at, id_time(ids->back()) + 1);
+      }
+      meta.id = make_id(at);
+      meta.created_at = format_rfc3339(at);
+      info.trailers = {{"Helios-Checkpoint", meta.id}, {"Helios-Agent", request.agent}, {"Helios-Task", request.task}};
       meta.parent.clear();
       meta.step = request.step.value_or(0);
       if (!ids->empty()) {

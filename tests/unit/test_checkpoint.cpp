@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -156,6 +158,50 @@ TEST_CASE("concurrent saves of different tasks all land")
       CHECK(chain[i].step == chain[i + 1].step + 1);
     }
   }
+}
+
+TEST_CASE("concurrent saves of one task form one chain, in id order")
+{
+  TempDir tmp;
+  CheckpointStore(tmp.state()).save(request("one", "shared", "first")).value();
+  constexpr int k_threads = 4;
+  constexpr int k_saves = 3;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < k_threads; ++t) {
+    threads.emplace_back([&, t] {
+      CheckpointStore store(tmp.state());
+      for (int i = 0; i < k_saves; ++i) {
+        if (!store.save(request("one", "shared", std::to_string(t * 100 + i)))) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) {
+    th.join();
+  }
+  CHECK(failures == 0);
+  auto chain = CheckpointStore(tmp.state()).list("one", "shared").value();
+  REQUIRE(chain.size() == 1 + k_threads * k_saves);
+  for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
+    CHECK(chain[i].parent == chain[i + 1].id);
+    CHECK(chain[i].step == chain[i + 1].step + 1);
+  }
+}
+
+TEST_CASE("with the clock standing still, ids still increase along the chain")
+{
+  TempDir tmp;
+  ::setenv("HELIOS_NOW", "2026-11-26T01:30:00Z", 1);
+  CheckpointStore store(tmp.state());
+  auto a = store.save(request("clock", "t", "a")).value();
+  auto b = store.save(request("clock", "t", "b")).value();
+  ::unsetenv("HELIOS_NOW");
+  CHECK(a.id < b.id);
+  CHECK(b.parent == a.id);
+  CHECK(b.created_at == "2026-11-26T01:30:00.001Z");
+  CHECK(store.data(store.find("", "clock", "t").value()).value() == "b");
 }
 
 TEST_CASE("prune keeps the newest N of each task in one commit")
