@@ -136,6 +136,10 @@ void restore(const Context& ctx, const CheckpointOptions& opts)
     throw Error(ExitCode::usage, "missing_checkpoint", "restore needs --id ID, or --agent and --task for the latest", "",
                 "example: helios checkpoint restore --agent coder --task t1 -o state.json");
   }
+  if (ctx.json && (opts.output.empty() || opts.output == "-")) {
+    throw Error(ExitCode::usage, "missing_output", "restore --json needs -o FILE: stdout carries the JSON document", "--json",
+                "example: helios checkpoint restore --agent coder --task t1 -o state.json --json");
+  }
   CheckpointStore store(ctx.state_path());
   const auto meta = value_or_throw(store.find(opts.id, opts.agent, opts.task));
   const auto data = value_or_throw(store.data(meta));
@@ -150,7 +154,7 @@ void restore(const Context& ctx, const CheckpointOptions& opts)
       }
     }
     std::filesystem::rename(tmp, opts.output);
-  } else if (!ctx.json) {
+  } else {
     std::fwrite(data.data(), 1, data.size(), stdout);
   }
   auto doc = to_json(meta);

@@ -110,6 +110,9 @@ expect_rc 2 "restore without --task"
 expect_contains "$ERR" "--id ID, or --agent and --task"
 run_helios checkpoint prune --keep -1
 expect_rc 2 "negative --keep"
+run_helios checkpoint restore --agent a --task t1 --json
+expect_rc 2 "restore --json without -o"
+expect_json '.error.code == "missing_output"'
 [ "$(git -C "$HELIOS_STATE" rev-parse main)" = "$tip" ] && pass || fail "bad input moved main"
 
 # prune keeps the newest N of each task.
