@@ -2,6 +2,7 @@
 
 #include "providers/cloudflare/cloudflare_provider.hpp"
 #include "providers/koyeb/koyeb_provider.hpp"
+#include "providers/local/local_provider.hpp"
 #include "providers/neon/neon_provider.hpp"
 #include "providers/openai_compatible/openai_compatible_provider.hpp"
 #include "providers/render/render_provider.hpp"
@@ -21,6 +22,7 @@ const std::vector<ProviderEntry>& provider_table()
       {"google", "Gemini API, OpenAI-compatible endpoint", &make_google_provider},
       {"groq", "Groq inference (OpenAI-compatible)", &make_groq_provider},
       {"koyeb", "Koyeb v1: app and free service", &make_koyeb_provider},
+      {"local", "this machine: supervised processes, SQLite/PostgreSQL, directories (the embedded default)", &local::make_local_provider},
       {"mistral", "Mistral La Plateforme (OpenAI-compatible)", &make_mistral_provider},
       {"neon", "Neon v2: Postgres project", &make_neon_provider},
       {"nvidia", "NVIDIA NIM (OpenAI-compatible)", &make_nvidia_provider},

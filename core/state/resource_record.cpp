@@ -138,6 +138,8 @@ nlohmann::json to_json(const ResourceRecord& record)
   doc["spec_digest"] = record.spec_digest;
   doc["spec"] = record.spec;
   doc["resource"] = record.resource ? to_json(*record.resource) : nlohmann::json();
+  doc["deposed"] = record.deposed ? to_json(*record.deposed) : nlohmann::json();
+  doc["depends_on"] = record.depends_on;
   doc["created"] = record.created;
   doc["updated"] = record.updated;
   return nlohmann::json(doc);
@@ -149,7 +151,8 @@ std::string render_record(const ResourceRecord& record)
   nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(to_json(record).dump());
   nlohmann::ordered_json doc;
   for (const char* key : {"address", "workload", "replica", "kind", "provider", "offering", "account", "region",
-                          "status", "intent", "spec_digest", "spec", "resource", "created", "updated"}) {
+                          "status", "intent", "spec_digest", "spec", "resource", "deposed", "depends_on", "created",
+                          "updated"}) {
     doc[key] = ordered[key];
   }
   return doc.dump(2) + "\n";
@@ -181,6 +184,16 @@ Result<ResourceRecord> record_from_json(const nlohmann::json& doc, const std::st
   }
   if (doc.contains("resource") && doc["resource"].is_object()) {
     r.resource = resource_from_json(doc["resource"]);
+  }
+  if (doc.contains("deposed") && doc["deposed"].is_object()) {
+    r.deposed = resource_from_json(doc["deposed"]);
+  }
+  if (doc.contains("depends_on") && doc["depends_on"].is_array()) {
+    for (const auto& d : doc["depends_on"]) {
+      if (d.is_string()) {
+        r.depends_on.push_back(d.get<std::string>());
+      }
+    }
   }
   r.created = doc.value("created", "");
   r.updated = doc.value("updated", "");

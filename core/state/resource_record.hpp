@@ -38,6 +38,8 @@ struct ResourceRecord {
   std::string spec_digest;      // sha256 of the ResourceSpec it was created or updated with
   nlohmann::json spec = nlohmann::json::object();  // that spec (name, offering, config): never secrets
   std::optional<Resource> resource;                // the provider's view; absent until created
+  std::optional<Resource> deposed;                 // the old resource of an interrupted move, until deleted
+  std::vector<std::string> depends_on;             // workloads it references (apply/delete order)
   std::string created;
   std::string updated;
 };
