@@ -1,6 +1,10 @@
 #include "core/state/repository.hpp"
 
 #include <chrono>
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -47,6 +51,39 @@ Result<void> check_path(const std::string& path)
                 "", "use relative paths of non-empty components, e.g. stacks/hobby/resources/web.json");
   }
   return {};
+}
+
+constexpr const char* k_init_lock = "init.lock";
+
+// libgit2 holds `<ref>.lock` only while it writes a ref (microseconds). A process killed in that moment
+// leaves the file behind and every later writer would wait forever: a lock file older than this is
+// stale and is removed.
+constexpr auto k_stale_ref_lock = std::chrono::seconds(3);
+// How long a writer waits for a ref lock before giving up (exit 5).
+constexpr auto k_ref_lock_patience = std::chrono::seconds(30);
+
+// Removes `<ref>.lock` when it is stale; true when the caller should simply retry.
+bool clear_stale_ref_lock(git_repository* repo, const std::string& ref)
+{
+  const fs::path lock = fs::path(git_repository_path(repo)) / (ref + ".lock");
+  std::error_code ec;
+  const auto written = fs::last_write_time(lock, ec);
+  if (ec) {
+    return true;  // gone meanwhile
+  }
+  if (fs::file_time_type::clock::now() - written < k_stale_ref_lock) {
+    return true;
+  }
+  fs::remove(lock, ec);
+  return true;
+}
+
+ErrorInfo ref_locked_error(const std::string& ref, const std::string& path)
+{
+  return ErrorInfo{ExitCode::locked, "state_locked",
+                   fmt::format("{}.lock has been held for more than {} s", ref,
+                               std::chrono::duration_cast<std::chrono::seconds>(k_ref_lock_patience).count()),
+                   path, "another helios is writing the state repository; retry in a moment", nlohmann::json::object()};
 }
 
 // Sleeps a little, with jitter, before retrying a contended operation.
@@ -225,6 +262,25 @@ Result<std::optional<std::string>> Snapshot::read(std::string_view path) const
   return std::optional<std::string>(std::string(data, static_cast<std::size_t>(git_blob_rawsize(blob))));
 }
 
+Result<std::string> Snapshot::read_blob(const std::string& blob_id) const
+{
+  if (!m_repo) {
+    return fail(ExitCode::runtime, "state_io", "no state repository to read " + blob_id + " from");
+  }
+  std::lock_guard lock(m_repo->m_mutex);
+  git_oid id;
+  if (!git::from_hex(blob_id, id)) {
+    return fail(ExitCode::runtime, "state_io", "invalid object id " + blob_id, m_repo->m_path);
+  }
+  git_blob* blob = nullptr;
+  if (int rc = git_blob_lookup(&blob, m_repo->m_repo, &id); rc < 0) {
+    return tl::unexpected(git::error(rc, "cannot read object " + blob_id, m_repo->m_path));
+  }
+  git::BlobPtr owner(blob);
+  const auto* data = static_cast<const char*>(git_blob_rawcontent(blob));
+  return std::string(data, static_cast<std::size_t>(git_blob_rawsize(blob)));
+}
+
 Result<std::vector<std::string>> Snapshot::list(std::string_view dir) const
 {
   std::vector<std::string> names;
@@ -335,25 +391,18 @@ Result<StateMeta> Snapshot::meta() const
   return parse_meta(**text, m_repo ? m_repo->m_path : std::string());
 }
 
+// -------------------------------------------------------------------------------------------- Repository
+
 namespace {
 
-// True when `dir` holds nothing but the files helios keeps beside the repository, outside git: the ledger's
-// SQLite database (ledger.db, its -wal/-shm/-journal), which `helios rotate` and `quota` may create first.
-bool only_local_files(const std::string& dir)
+// Files helios keeps in the state directory beside the git repository (never committed): the ledger's
+// SQLite database, the creation lock, the companion's files.
+bool is_helios_side_file(const std::string& name)
 {
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name != "ledger.db" && name.rfind("ledger.db-", 0) != 0) {
-      return false;
-    }
-  }
-  return !ec;
+  return name == k_init_lock || name.rfind("ledger.db", 0) == 0 || name == "companion-seam";
 }
 
 }  // namespace
-
-// -------------------------------------------------------------------------------------------- Repository
 
 bool Repository::exists(const std::string& dir)
 {
@@ -379,22 +428,59 @@ Result<std::shared_ptr<Repository>> Repository::open(const std::string& dir, Ope
       return fail(ExitCode::usage, "no_state", fmt::format("no state repository in {}", dir), dir,
                   "run `helios init` (or `helios apply`, which creates it), or pass --state DIR");
     }
-    if (fs::exists(dir, ec) && (!fs::is_directory(dir, ec) || !only_local_files(dir))) {
+    if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
       return fail(ExitCode::usage, "not_a_state_repository",
                   fmt::format("{} exists and is not a helios state repository", dir), dir,
                   "pass --state with an empty or missing directory");
     }
-    git_repository_init_options options = GIT_REPOSITORY_INIT_OPTIONS_INIT;
-    options.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_BARE;
-    options.initial_head = "main";
-    options.description = "helios state repository (see docs/state.md)";
-    if (int rc = git_repository_init_ext(&raw, dir.c_str(), &options); rc < 0) {
-      return tl::unexpected(git::error(rc, "cannot create the state repository", dir));
+    // Two first uses at once (two applies, an apply and a checkpoint) must make one repository: creation
+    // runs under an flock of <dir>/init.lock, which the kernel releases when its holder dies.
+    fs::create_directories(dir, ec);
+    if (ec) {
+      return fail(ExitCode::runtime, "state_io", fmt::format("cannot create {}: {}", dir, ec.message()), dir);
     }
-    git_config* config = nullptr;
-    if (git_repository_config(&config, raw) == 0) {
-      git_config_set_bool(config, "core.logAllRefUpdates", 1);  // a reflog of main, even bare
-      git_config_free(config);
+    const std::string lock_path = (fs::path(dir) / k_init_lock).string();
+    const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0 || ::flock(fd, LOCK_EX) != 0) {
+      if (fd >= 0) {
+        ::close(fd);
+      }
+      return fail(ExitCode::runtime, "state_io", fmt::format("cannot lock {}: {}", lock_path, std::strerror(errno)), dir);
+    }
+    struct FdCloser {
+      int fd;
+      ~FdCloser() { ::close(fd); }  // releases the flock
+    } closer{fd};
+    if (!exists(dir)) {
+      for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        if (!is_helios_side_file(entry.path().filename().string())) {
+          return fail(ExitCode::usage, "not_a_state_repository",
+                      fmt::format("{} exists and is not a helios state repository (it holds {})", dir,
+                                  entry.path().filename().string()),
+                      dir, "pass --state with an empty or missing directory");
+        }
+      }
+      git_repository_init_options options = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+      options.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_BARE;
+      options.initial_head = "main";
+      options.description = "helios state repository (see docs/state.md)";
+      if (int rc = git_repository_init_ext(&raw, dir.c_str(), &options); rc < 0) {
+        return tl::unexpected(git::error(rc, "cannot create the state repository", dir));
+      }
+      git_config* config = nullptr;
+      if (git_repository_config(&config, raw) == 0) {
+        git_config_set_bool(config, "core.logAllRefUpdates", 1);  // a reflog of main, even bare
+        git_config_free(config);
+      }
+      std::shared_ptr<Repository> repo(new Repository(fs::absolute(dir, ec).lexically_normal().string(), raw));
+      auto first = repo->create_first_commit();
+      if (!first) {
+        return tl::unexpected(first.error());
+      }
+      return repo;
+    }
+    if (int rc = git_repository_open_bare(&raw, dir.c_str()); rc < 0) {
+      return tl::unexpected(git::error(rc, "cannot open the state repository", dir));
     }
   } else if (int rc = git_repository_open_bare(&raw, dir.c_str()); rc < 0) {
     return tl::unexpected(git::error(rc, "cannot open the state repository", dir));
@@ -680,6 +766,7 @@ Result<bool> Repository::update_ref(const std::string& ref, const std::string& t
   if (!git::from_hex(target, target_id) || (!expected.empty() && !git::from_hex(expected, expected_id))) {
     return fail(ExitCode::runtime, "state_io", "invalid object id for " + ref);
   }
+  const auto started = std::chrono::steady_clock::now();
   for (int attempt = 0;; ++attempt) {
     git_reference* out = nullptr;
     const int rc = git_reference_create_matching(&out, m_repo, ref.c_str(), &target_id, 1, &expected_id,
@@ -691,12 +778,14 @@ Result<bool> Repository::update_ref(const std::string& ref, const std::string& t
     if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS) {
       return false;
     }
-    if (rc == GIT_ELOCKED && attempt < 200) {  // another writer holds <ref>.lock for a moment
+    if (rc == GIT_ELOCKED && std::chrono::steady_clock::now() - started < k_ref_lock_patience) {
+      // another writer holds <ref>.lock for a moment, or a killed one left it behind
       backoff(attempt);
+      clear_stale_ref_lock(m_repo, ref);
       continue;
     }
     if (rc == GIT_ELOCKED) {
-      return false;
+      return tl::unexpected(ref_locked_error(ref, m_path));
     }
     return tl::unexpected(git::error(rc, "cannot update " + ref, m_path));
   }
@@ -705,6 +794,7 @@ Result<bool> Repository::update_ref(const std::string& ref, const std::string& t
 Result<bool> Repository::delete_ref(const std::string& ref, const std::string& expected)
 {
   std::lock_guard lock(m_mutex);
+  const auto started = std::chrono::steady_clock::now();
   for (int attempt = 0;; ++attempt) {
     git_reference* raw = nullptr;
     int rc = git_reference_lookup(&raw, m_repo, ref.c_str());
@@ -726,9 +816,13 @@ Result<bool> Repository::delete_ref(const std::string& ref, const std::string& e
     if (rc == GIT_EMODIFIED) {
       return false;
     }
-    if (rc == GIT_ELOCKED && attempt < 200) {
+    if (rc == GIT_ELOCKED && std::chrono::steady_clock::now() - started < k_ref_lock_patience) {
       backoff(attempt);
+      clear_stale_ref_lock(m_repo, ref);
       continue;
+    }
+    if (rc == GIT_ELOCKED) {
+      return tl::unexpected(ref_locked_error(ref, m_path));
     }
     return tl::unexpected(git::error(rc, "cannot delete " + ref, m_path));
   }

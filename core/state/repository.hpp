@@ -66,6 +66,9 @@ public:
   [[nodiscard]] const std::string& commit() const { return m_commit; }  // 40 hex, empty: no commit
   // The blob at `path`, or nullopt when absent.
   [[nodiscard]] Result<std::optional<std::string>> read(std::string_view path) const;
+  // The content of the blob with this object id (as files() returns them): no path lookup, so reading
+  // every file of a large directory stays linear.
+  [[nodiscard]] Result<std::string> read_blob(const std::string& blob_id) const;
   // Names directly under directory `dir` ("" = root), sorted; empty when absent.
   [[nodiscard]] Result<std::vector<std::string>> list(std::string_view dir) const;
   // Every file under `dir`, recursively: path → blob id.

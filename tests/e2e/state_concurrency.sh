@@ -56,7 +56,9 @@ cleanup_hooks+=("kill $holder 2>/dev/null")
 record=$(printf '{"id":"aaaaaaaa-1111-4222-8333-444444444444","scope":"race","who":"ops@%s","host":"%s","pid":%d,"process_start":"","operation":"apply","started":"2026-01-01T00:00:00Z","expires":"2100-01-01T00:00:00Z","expires_unix":4102444800}' \
   "$(hostname)" "$(hostname)" "$holder" | git -C "$state" hash-object -w --stdin)
 tree=$(printf '100644 blob %s\tlock.json\n' "$record" | git -C "$state" mktree)
-commit=$(git -C "$state" commit-tree -m lock "$tree")
+commit=$(GIT_AUTHOR_NAME=ops GIT_AUTHOR_EMAIL=ops@example.invalid GIT_COMMITTER_NAME=ops GIT_COMMITTER_EMAIL=ops@example.invalid \
+  git -C "$state" commit-tree -m lock "$tree")
+[ -n "$commit" ] && pass || fail "could not write the lock record with git"
 git -C "$state" update-ref refs/helios/locks/race "$commit"
 run_helios --state "$state" state locks --json
 expect_json '.locks | length == 1 and .[0].id == "aaaaaaaa-1111-4222-8333-444444444444" and .[0].holder_alive == true'

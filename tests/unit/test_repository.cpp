@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -149,6 +150,45 @@ TEST_CASE("The branch moves only from the commit the writer read (compare-and-sw
   CHECK(stale.error().code == "state_changed");
   CHECK(stale.error().message.find("state changed underneath") != std::string::npos);
   CHECK(repo->snapshot().value().read("a.txt").value().value() == "1");
+}
+
+TEST_CASE("A ref lock file left by a killed writer is removed once stale, and the commit lands")
+{
+  TempDir tmp;
+  auto repo = Repository::open((tmp.path / "s").string()).value();
+  const fs::path lock = tmp.path / "s" / "refs" / "heads" / "main.lock";
+  std::ofstream(lock) << "0000000000000000000000000000000000000000\n";
+  fs::last_write_time(lock, fs::file_time_type::clock::now() - std::chrono::minutes(1));
+  auto made = repo->commit(repo->tip().value(), {{"a.txt", std::string("1")}}, info("apply"));
+  REQUIRE(made);
+  CHECK(!fs::exists(lock));
+  CHECK(repo->tip().value() == *made);
+}
+
+TEST_CASE("Concurrent first uses create one repository; the ledger's files beside it are no obstacle")
+{
+  TempDir tmp;
+  const std::string dir = (tmp.path / "s").string();
+  fs::create_directories(dir);
+  std::ofstream(fs::path(dir) / "ledger.db") << "";
+  std::vector<std::string> lineages(8);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < lineages.size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto repo = Repository::open(dir);
+      if (repo) {
+        lineages[i] = (*repo)->snapshot().value().meta().value().lineage;
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  for (const auto& lineage : lineages) {
+    CHECK(!lineage.empty());
+    CHECK(lineage == lineages.front());
+  }
+  CHECK(Repository::open(dir).value()->log(10).value().size() == 1);
 }
 
 TEST_CASE("Invalid paths are refused")
