@@ -22,7 +22,9 @@ void run_plan(Context& ctx, const PlanCommandOptions& opts)
 {
   Deployment deployment(ctx);
   Plan plan = deployment.plan(opts.flags);
-  const nlohmann::json doc = to_json(plan);
+  // The JSON form is built only when something reads it (a 1,000-resource plan is mostly this).
+  const bool need_doc = ctx.json || !opts.out.empty();
+  const nlohmann::json doc = need_doc ? to_json(plan) : nlohmann::json();
   if (!opts.out.empty()) {
     const std::string tmp = opts.out + ".tmp";
     {

@@ -41,22 +41,31 @@ nlohmann::json workload_config(const Workload& w)
   return config;
 }
 
+// The names X of every `${X}` or `${X.…}` reference in `text`.
+void referenced_names(const std::string& text, std::set<std::string>& out)
+{
+  for (std::size_t at = text.find("${"); at != std::string::npos; at = text.find("${", at + 2)) {
+    const std::size_t start = at + 2;
+    const std::size_t end = text.find_first_of(".}", start);
+    if (end != std::string::npos && end > start) {
+      out.insert(text.substr(start, end - start));
+    }
+  }
+}
+
 // Workloads a workload references: depends_on, plus ${name…} references in its command and env.
-std::vector<std::string> references(const Workload& w, const Stack& stack)
+// Linear in the text: one scan for `${`, then a lookup in the stack's workload names.
+std::vector<std::string> references(const Workload& w, const std::set<std::string>& workload_names)
 {
   std::set<std::string> refs(w.depends_on.begin(), w.depends_on.end());
-  std::vector<std::string> texts = {w.runtime.command};
+  std::set<std::string> named;
+  referenced_names(w.runtime.command, named);
   for (const auto& [k, v] : w.runtime.env) {
-    texts.push_back(v);
+    referenced_names(v, named);
   }
-  for (const auto& other : stack.workloads) {
-    if (other.name == w.name) {
-      continue;
-    }
-    for (const auto& text : texts) {
-      if (text.find("${" + other.name + ".") != std::string::npos || text.find("${" + other.name + "}") != std::string::npos) {
-        refs.insert(other.name);
-      }
+  for (const auto& name : named) {
+    if (workload_names.count(name)) {
+      refs.insert(name);
     }
   }
   refs.erase(w.name);
@@ -145,6 +154,10 @@ std::string resource_name(const std::string& stack, const std::string& workload,
 std::vector<DesiredResource> desired_resources(const Stack& stack, const Placement& placement)
 {
   std::vector<DesiredResource> out;
+  std::set<std::string> workload_names;
+  for (const auto& w : stack.workloads) {
+    workload_names.insert(w.name);
+  }
   for (const auto& a : placement.assignments) {
     const Workload* w = stack.workload(a.workload);
     if (!w || w->kind == WorkloadKind::ai) {
@@ -167,7 +180,7 @@ std::vector<DesiredResource> desired_resources(const Stack& stack, const Placeme
     d.spec.product = slash == std::string::npos ? a.offering : a.offering.substr(slash + 1);
     d.spec.region = a.region;
     d.spec.config = workload_config(*w);
-    d.depends_on = references(*w, stack);
+    d.depends_on = references(*w, workload_names);
     out.push_back(std::move(d));
   }
   std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.address < y.address; });
@@ -201,6 +214,10 @@ std::string Plan::digest() const
   doc["destroy"] = destroy;
   auto& acts = doc["actions"] = nlohmann::json::array();
   for (const auto& a : actions) {
+    if (a.type == ActionType::noop) {  // does nothing: its address says enough
+      acts.push_back({{"action", action_name(a.type)}, {"address", a.address}});
+      continue;
+    }
     acts.push_back({{"action", action_name(a.type)},
                     {"address", a.address},
                     {"deposed", a.deposed},
@@ -400,7 +417,10 @@ Result<Plan> make_plan(const std::string& stack, const std::vector<DesiredResour
   for (const auto& a : actions) {
     addresses_of[a.workload].push_back(a.address);
   }
-  for (auto& a : actions) {
+  // Computed from the workload names of every action before any is rewritten to addresses.
+  std::vector<std::vector<std::string>> all_waits;
+  all_waits.reserve(actions.size());
+  for (const auto& a : actions) {
     std::vector<std::string> waits;
     if (a.type != ActionType::remove) {
       for (const auto& w : a.depends_on) {
@@ -420,7 +440,10 @@ Result<Plan> make_plan(const std::string& stack, const std::vector<DesiredResour
     std::sort(waits.begin(), waits.end());
     waits.erase(std::unique(waits.begin(), waits.end()), waits.end());
     std::erase(waits, a.address);
-    a.depends_on = waits;
+    all_waits.push_back(std::move(waits));
+  }
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    actions[i].depends_on = std::move(all_waits[i]);
   }
   // A stable topological order (Kahn, by address) for display and for the apply scheduler.
   std::vector<PlannedAction> ordered;

@@ -204,20 +204,21 @@ Result<std::map<std::string, ResourceRecord>> load_records(const Snapshot& snaps
 {
   std::map<std::string, ResourceRecord> out;
   const std::string dir = stack_dir(stack) + "/resources";
-  auto names = snapshot.list(dir);
-  if (!names) {
-    return tl::unexpected(names.error());
+  // One walk of the directory's tree, then each blob by id: a path lookup per record would re-read the
+  // directory's tree every time (quadratic in the number of resources).
+  auto files = snapshot.files(dir);
+  if (!files) {
+    return tl::unexpected(files.error());
   }
-  for (const auto& name : *names) {
-    const std::string path = dir + "/" + name;
-    auto text = snapshot.read(path);
+  for (const auto& [path, blob] : *files) {
+    if (path.find('/', dir.size() + 1) != std::string::npos) {
+      continue;  // not directly under resources/
+    }
+    auto text = snapshot.read_blob(blob);
     if (!text) {
       return tl::unexpected(text.error());
     }
-    if (!*text) {
-      continue;
-    }
-    auto doc = nlohmann::json::parse(**text, nullptr, false);
+    auto doc = nlohmann::json::parse(*text, nullptr, false);
     auto record = record_from_json(doc, path);
     if (!record) {
       return tl::unexpected(record.error());

@@ -1,0 +1,158 @@
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/apply.hpp"
+#include "core/state/resource_record.hpp"
+#include "memory_provider.hpp"
+
+using namespace helios;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir()
+  {
+    char tmpl[] = "/tmp/helios-unit-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+DesiredResource desired(const std::string& workload, std::vector<std::string> depends_on = {})
+{
+  DesiredResource d;
+  d.address = workload;
+  d.workload = workload;
+  d.provider = "memory";
+  d.offering = "memory/thing";
+  d.region = "local";
+  d.spec.stack = "s";
+  d.spec.workload = workload;
+  d.spec.name = resource_name("s", workload, 0);
+  d.spec.offering = d.offering;
+  d.depends_on = std::move(depends_on);
+  return d;
+}
+
+struct Fixture {
+  TempDir tmp;
+  testing::MemoryProvider provider;
+  std::shared_ptr<state::Repository> repo = state::Repository::open((tmp.path / "s").string()).value();
+  ProviderLookup lookup = [this](const std::string&) -> Provider* { return &provider; };
+  CredentialsLookup creds = [](const std::string&, const std::string&) -> Result<Credentials> { return Credentials{}; };
+  std::vector<DesiredResource> stack = {desired("db"), desired("cache"), desired("web", {"db", "cache"}),
+                                        desired("worker", {"web"})};
+
+  Plan plan(PlanOptions options = {}) { return make_plan("s", stack, repo->snapshot().value(), lookup, creds, options).value(); }
+  ApplyReport apply(const Plan& p, int parallelism = 4)
+  {
+    ApplyOptions options;
+    options.parallelism = parallelism;
+    options.actor = "tester@unit";
+    return apply_plan(repo, p, lookup, creds, options).value();
+  }
+  std::map<std::string, state::ResourceRecord> records() { return state::load_records(repo->snapshot().value(), "s").value(); }
+};
+
+std::size_t position(const std::vector<std::string>& order, const std::string& what)
+{
+  return static_cast<std::size_t>(std::find(order.begin(), order.end(), what) - order.begin());
+}
+
+}  // namespace
+
+TEST_SUITE_BEGIN("apply");
+
+TEST_CASE("Apply creates in dependency order, records every resource ready, and converges")
+{
+  Fixture f;
+  auto report = f.apply(f.plan());
+  CHECK(report.ok());
+  CHECK(report.done == 4);
+  CHECK(position(f.provider.order, "create:helios-s-web") > position(f.provider.order, "create:helios-s-db"));
+  CHECK(position(f.provider.order, "create:helios-s-web") > position(f.provider.order, "create:helios-s-cache"));
+  CHECK(position(f.provider.order, "create:helios-s-worker") > position(f.provider.order, "create:helios-s-web"));
+  auto recs = f.records();
+  REQUIRE(recs.size() == 4);
+  for (const auto& [address, rec] : recs) {
+    CHECK(rec.status == "ready");
+    CHECK(!rec.intent);
+    REQUIRE(rec.resource);
+  }
+  // Intent before the call, result after: each create is two commits, and the log says so.
+  auto log = f.repo->log(100).value();
+  CHECK(std::count_if(log.begin(), log.end(), [](const auto& e) { return e.summary.find("intent create") != std::string::npos; }) == 4);
+  CHECK(!f.plan().has_changes());
+  CHECK(f.provider.calls["create:helios-s-db"] == 1);
+}
+
+TEST_CASE("A failure stops new actions; in-flight ones finish; the report counts done, failed and not started")
+{
+  Fixture f;
+  f.provider.fail_create = {"helios-s-db"};
+  auto report = f.apply(f.plan(), 1);
+  CHECK(!report.ok());
+  CHECK(report.failed == 1);
+  CHECK(report.done + report.failed + report.not_started == 4);
+  CHECK(report.not_started >= 2);  // web and worker wait for db
+  CHECK(f.provider.calls.count("create:helios-s-web") == 0);
+  CHECK(f.records().at("db").status == "failed");
+  // A re-run after the fault clears converges without duplicates.
+  f.provider.fail_create.clear();
+  auto again = f.apply(f.plan());
+  CHECK(again.ok());
+  CHECK(!f.plan().has_changes());
+  for (const auto& [key, count] : f.provider.calls) {
+    if (key != "create:helios-s-db") {
+      CHECK_MESSAGE(count == 1, key);
+    }
+  }
+  CHECK(f.provider.resources.size() == 4);
+}
+
+TEST_CASE("A plan computed before the state moved is refused with exit 5, and nothing is called")
+{
+  Fixture f;
+  auto stale = f.plan();
+  f.apply(f.plan());
+  const auto calls = f.provider.order.size();
+  ApplyOptions options;
+  auto refused = apply_plan(f.repo, stale, f.lookup, f.creds, options);
+  REQUIRE(!refused);
+  CHECK(refused.error().exit == ExitCode::locked);
+  CHECK(refused.error().message.find("state changed underneath") != std::string::npos);
+  CHECK(f.provider.order.size() == calls);
+}
+
+TEST_CASE("A held stack lock refuses a second apply with exit 5 naming the holder")
+{
+  Fixture f;
+  auto held = lock_stack(f.repo, "s", "apply").value();
+  // The same process holds it: a second acquisition sees a live holder.
+  ApplyOptions options;
+  auto refused = apply_plan(f.repo, f.plan(), f.lookup, f.creds, options);
+  REQUIRE(!refused);
+  CHECK(refused.error().exit == ExitCode::locked);
+  CHECK(refused.error().message.find("locked by") != std::string::npos);
+  CHECK(f.provider.order.empty());
+}
+
+TEST_CASE("Destroy deletes dependents first and leaves no record")
+{
+  Fixture f;
+  f.apply(f.plan());
+  PlanOptions destroy;
+  destroy.destroy = true;
+  auto report = f.apply(f.plan(destroy));
+  CHECK(report.ok());
+  CHECK(f.provider.resources.empty());
+  CHECK(f.records().empty());
+  CHECK(position(f.provider.order, "delete:helios-s-worker") < position(f.provider.order, "delete:helios-s-web"));
+  CHECK(position(f.provider.order, "delete:helios-s-web") < position(f.provider.order, "delete:helios-s-db"));
+}
+
+TEST_SUITE_END();
