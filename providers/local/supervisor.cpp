@@ -242,7 +242,11 @@ Result<long> start_supervised(const ProcessSpec& spec)
   if (first < 0 || got != static_cast<ssize_t>(sizeof supervisor) || supervisor <= 0) {
     return fail(ExitCode::runtime, "local_process", "cannot start the process supervisor", "local");
   }
-  // Record pid and start time (recognises pid reuse later).
+  // Record pid and start time (recognises pid reuse later). The supervisor writes its bare pid first
+  // thing; wait for that write so it cannot land after (and erase) the start time written here.
+  for (int i = 0; i < 500 && read_first_number(supervisor_pid_path) != supervisor; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
   std::string start;
   for (int i = 0; i < 50 && start.empty(); ++i) {
     start = process_start_time(supervisor);

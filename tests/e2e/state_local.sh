@@ -51,8 +51,11 @@ H plan --refresh=false --json
 expect_json '.refreshed == false and .changes == false'
 
 # drift: stop the web process outside helios → refresh reports it and plans a re-create
-kill "$(cut -d' ' -f1 "$HELIOS_LOCAL_ROOT/helios-local-web/supervisor.pid")"
-for _ in $(seq 50); do curl -sf "$url" >/dev/null || break; sleep 0.1; done
+sup=$(cut -d' ' -f1 "$HELIOS_LOCAL_ROOT/helios-local-web/supervisor.pid")
+kill "$sup"
+# wait until the supervisor has stopped its process and exited (a zombie counts as gone)
+for _ in $(seq 100); do { [ -e "/proc/$sup" ] && ! grep -q ') Z' "/proc/$sup/stat" 2>/dev/null; } || break; sleep 0.1; done
+curl -sf "$url" >/dev/null 2>&1 && fail "web still answers after its supervisor was killed" || pass
 H plan --json --detailed-exitcode
 expect_rc 2 "plan after drift"
 expect_json '.drift | length == 1 and .[0].address == "web" and .[0].change == "deleted"'
