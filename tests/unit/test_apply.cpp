@@ -22,6 +22,8 @@ struct TempDir {
   ~TempDir() { fs::remove_all(path); }
 };
 
+const std::string k_stack = "s";  // (a literal assigned inside desired() trips GCC 12's -Wstringop-overflow)
+
 DesiredResource desired(const std::string& workload, std::vector<std::string> depends_on = {})
 {
   DesiredResource d;
@@ -30,9 +32,9 @@ DesiredResource desired(const std::string& workload, std::vector<std::string> de
   d.provider = "memory";
   d.offering = "memory/thing";
   d.region = "local";
-  d.spec.stack = "s";
+  d.spec.stack = k_stack;
   d.spec.workload = workload;
-  d.spec.name = resource_name("s", workload, 0);
+  d.spec.name = resource_name(k_stack, workload, 0);
   d.spec.offering = d.offering;
   d.depends_on = std::move(depends_on);
   return d;
