@@ -8,8 +8,8 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include "cli/command.hpp"
 #include "core/child_process.hpp"
+#include "core/state/repository.hpp"
 
 namespace helios::cli {
 
@@ -40,21 +40,8 @@ CommandSource::CommandSource(std::string helios, std::string state_dir, std::str
 {
 }
 
-bool CommandSource::has_command(const std::string& name)
-{
-  for (const auto& command : command_table()) {
-    if (name == command.name) {
-      return true;
-    }
-  }
-  return false;
-}
-
 json CommandSource::describe()
 {
-  auto source_of = [](const char* command, const char* args) -> std::string {
-    return has_command(command) ? fmt::format("helios {} {}", command, args) : std::string("seam");
-  };
   return {{"host", native_host::k_host_name},
           {"version", HELIOS_VERSION},
           {"state", m_state_dir},
@@ -62,11 +49,16 @@ json CommandSource::describe()
           {"host_manifest", m_host_manifest},
           {"requests", {"hello", "status", "quota", "rotations", "checkpoints", "catalog"}},
           {"sources",
-           {{"status", source_of("state", "show --json")},
-            {"quota", source_of("quota", "--json")},
-            {"rotations", source_of("quota", "--json (.rotations)")},
-            {"checkpoints", source_of("checkpoint", "list --json")},
-            {"catalog", has_command("catalog") ? "helios catalog list --provider P --json" : "unavailable"}}}};
+           {{"status", "helios state show --json"},
+            {"quota", "helios quota --json"},
+            {"rotations", "helios quota --json (.rotations)"},
+            {"checkpoints", "helios checkpoint list --json"},
+            {"catalog", "helios catalog list --provider P --json"}}}};
+}
+
+bool CommandSource::has_state() const
+{
+  return state::Repository::exists(m_state_dir);
 }
 
 Result<json> CommandSource::run_json(const std::vector<std::string>& args, bool with_state)
@@ -99,29 +91,42 @@ Result<json> CommandSource::run_json(const std::vector<std::string>& args, bool 
   return doc;
 }
 
-Result<json> CommandSource::seam(const std::string& name)
+// `helios state show --json` keys stacks and resources by name; the companion lists them:
+// {"stacks": [{"name", "status", "workloads": [{"name", "kind", "offering", "provider", "region", "status"}]}]}.
+static json stacks_for_companion(const json& shown)
 {
-  const fs::path path = fs::path(m_state_dir) / "companion-seam" / (name + ".json");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return fail(ExitCode::runtime, "no_data", fmt::format("no {} recorded in the state directory yet", name),
-                m_state_dir, "this build has no source for it yet (docs/extension.md, Sources)");
+  json stacks = json::array();
+  const json empty = json::object();
+  const json& by_name = shown.contains("stacks") && shown["stacks"].is_object() ? shown["stacks"] : empty;
+  for (const auto& [name, stack] : by_name.items()) {
+    json workloads = json::array();
+    bool all_ready = true;
+    const json& resources = stack.contains("resources") && stack["resources"].is_object() ? stack["resources"] : empty;
+    for (const auto& [address, record] : resources.items()) {
+      const std::string status = record.value("status", "");
+      all_ready = all_ready && status == "ready";
+      workloads.push_back({{"name", address},
+                           {"kind", record.value("kind", "")},
+                           {"offering", record.value("offering", "")},
+                           {"provider", record.value("provider", "")},
+                           {"region", record.value("region", "")},
+                           {"status", status}});
+    }
+    stacks.push_back({{"name", name}, {"status", all_ready ? "applied" : "incomplete"}, {"workloads", workloads}});
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  json doc = json::parse(buffer.str(), nullptr, false);
-  if (doc.is_discarded()) {
-    return fail(ExitCode::runtime, "source_failed", "the recorded data is not valid JSON", path.string());
-  }
-  return doc;
+  return {{"stacks", stacks}};
 }
 
 Result<json> CommandSource::stacks()
 {
-  if (has_command("state")) {
-    return run_json({"state", "show"});
+  if (!has_state()) {
+    return json{{"stacks", json::array()}};
   }
-  return seam("status");
+  auto shown = run_json({"state", "show"});
+  if (!shown) {
+    return shown;
+  }
+  return stacks_for_companion(*shown);
 }
 
 Result<json> CommandSource::quota()
@@ -131,9 +136,6 @@ Result<json> CommandSource::quota()
 
 Result<json> CommandSource::quota_document(int rotations)
 {
-  if (!has_command("quota")) {
-    return seam("quota");
-  }
   // `helios quota` opens the ledger, creating <state>/ledger.db (core/ledger.hpp) when it is absent; the
   // host must change nothing, so with no ledger yet it answers the empty document itself.
   std::error_code ec;
@@ -160,7 +162,10 @@ Result<json> CommandSource::rotations(int limit)
 
 Result<json> CommandSource::checkpoints(int /*limit*/)
 {
-  auto doc = has_command("checkpoint") ? run_json({"checkpoint", "list"}) : seam("checkpoints");
+  if (!has_state()) {
+    return json::array();
+  }
+  auto doc = run_json({"checkpoint", "list"});
   if (!doc) {
     return doc;
   }
@@ -169,9 +174,6 @@ Result<json> CommandSource::checkpoints(int /*limit*/)
 
 Result<json> CommandSource::catalog(const std::string& provider)
 {
-  if (!has_command("catalog")) {
-    return fail(ExitCode::runtime, "source_unavailable", "this build of helios has no catalog command");
-  }
   auto doc = run_json({"catalog", "list", "--provider", provider}, false);
   if (!doc) {
     return doc;

@@ -2,11 +2,8 @@
 // Where `helios native-host` gets its answers: from this same helios binary, run as a child with
 // `--json --state DIR <command>`, so the extension sees exactly what the CLI prints (`helios quota --json`
 // and friends), a crash or a slow source cannot take the host down, and nothing is written (only
-// read-only commands are run).
-//
-// SEAM (temporary, docs/extension.md "Sources"): a request whose command is not in this build of helios
-// yet is answered from `<state>/companion-seam/<request>.json`, a file in the shape that command will
-// print. It goes away as the commands land; `hello` reports which source answers each request.
+// read-only commands are run). With no state repository (or no ledger) yet, the host answers the empty
+// document itself: the commands would have to create one, and the host writes nothing.
 
 #include <string>
 #include <vector>
@@ -32,9 +29,8 @@ private:
   Result<nlohmann::json> run_json(const std::vector<std::string>& args, bool with_state = true);
   // `helios quota --json --rotations N`, or the empty document when no ledger exists yet.
   Result<nlohmann::json> quota_document(int rotations);
-  // Reads <state>/companion-seam/<name>.json (the seam for commands not yet in this build).
-  Result<nlohmann::json> seam(const std::string& name);
-  [[nodiscard]] static bool has_command(const std::string& name);
+  // Whether the state directory holds a state repository yet.
+  [[nodiscard]] bool has_state() const;
 
   std::string m_helios;
   std::string m_state_dir;

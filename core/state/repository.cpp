@@ -396,10 +396,10 @@ Result<StateMeta> Snapshot::meta() const
 namespace {
 
 // Files helios keeps in the state directory beside the git repository (never committed): the ledger's
-// SQLite database, the creation lock, the companion's files.
+// SQLite database and the creation lock.
 bool is_helios_side_file(const std::string& name)
 {
-  return name == k_init_lock || name.rfind("ledger.db", 0) == 0 || name == "companion-seam";
+  return name == k_init_lock || name.rfind("ledger.db", 0) == 0;
 }
 
 }  // namespace

@@ -74,7 +74,7 @@ try {
   check(groq?.text.includes('150 left of 1k') && /resets in \d+ (h|min)/.test(groq.text), 'remaining amount and reset time', groq?.text);
   check(/groq, requests per day: 85 percent used/.test(groq?.label || ''), 'rows are labelled for screen readers', groq?.label);
   const stacksText = await page.textContent('#stacks');
-  check(stacksText.includes('hobby') && stacksText.includes('cloudflare/workers'), 'stacks and where their workloads run', stacksText);
+  check(stacksText.includes('hobby') && stacksText.includes('local/database'), 'stacks and where their workloads run', stacksText);
   const rotationItems = await page.$$eval('#rotations li', (lis) => lis.map((li) => li.innerText));
   if (quotaDoc.rotations.length === 0) {
     check(rotationItems.length === 1 && rotationItems[0] === 'No rotation yet.', 'no rotation recorded, none shown', rotationItems);

@@ -23,10 +23,6 @@ record() {  # record PROVIDER USED LIMIT
 }
 # Before anything is recorded the host answers an empty quota document and creates no ledger.
 mkdir -p "$state"
-# SEAM: `helios state show` (state) is not in this build yet, so the state directory carries the stacks
-# document in companion-seam/ (docs/extension.md, "Sources"); the host reads it only while it is absent.
-mkdir -p "$state/companion-seam"
-cat >"$state/companion-seam/status.json" <<EOF
 {"stacks":[{"name":"hobby","status":"applied","workloads":[
   {"name":"web","kind":"compute","offering":"cloudflare/workers","region":"eu","status":"running"},
   {"name":"db","kind":"database","offering":"neon/postgres-free","region":"eu","status":"running"},
@@ -80,6 +76,11 @@ PY
 host_session() { python3 "$TEST_TMP/host_session.py" "$launcher" "$1"; }
 frame() { python3 -c 'import struct,sys; b=sys.argv[1].encode(); sys.stdout.buffer.write(struct.pack("=I",len(b))+b)' "$1"; }
 
+replies=$( { frame '{"id":1,"type":"status"}'; frame '{"id":2,"type":"checkpoints"}'; } | host_session "$origin")
+mapfile -t lines <<<"$replies"
+OUT=${lines[0]}; expect_json '.ok and .data.stacks == []'; expect_schema native-host
+OUT=${lines[1]}; expect_json '.ok and .data == []'
+[ ! -e "$state/HEAD" ] && pass || fail "the host created a state repository"
 replies=$(frame '{"id":1,"type":"quota"}' | host_session "$origin")
 OUT=${replies%%$'\n'*}; expect_json '.ok and .data.quotas == [] and .data.rotations == []'; expect_schema native-host
 OUT=$(jq .data <<<"${replies%%$'\n'*}"); expect_schema quota
@@ -91,6 +92,26 @@ record gemini 75 250
 run_helios --state "$state" --json quota
 quota_cli=$OUT
 
+# A stack applied for real through the local provider, and an agent's checkpoint: what `status` and
+# `checkpoints` show comes from `helios state show` and `helios checkpoint list`.
+cat >hobby.yaml <<'YAML'
+apiVersion: helios/v1
+kind: Stack
+metadata: { name: hobby }
+spec:
+  regions: [local]
+  providers: { allow: [local] }
+  workloads:
+    - { name: db, kind: database, engine: sqlite, needs: { storage: 10Mi } }
+    - { name: assets, kind: storage, needs: { storage: 10Mi } }
+YAML
+export HELIOS_LOCAL_ROOT="$TEST_TMP/local"
+run_helios --state "$state" -f hobby.yaml apply
+expect_rc 0 "apply of the local hobby stack"
+cleanup_hooks+=("'$HELIOS' --state '$state' -f '$TEST_TMP/hobby.yaml' destroy >/dev/null 2>&1")
+echo '{"step":1}' | "$HELIOS" --state "$state" checkpoint save --agent coder --task issue-42 - >/dev/null 2>&1 \
+  && pass || fail "helios checkpoint save"
+
 replies=$( { frame '{"id":1,"type":"hello"}'; frame '{"id":2,"type":"quota"}'; frame '{"id":3,"type":"rotations","limit":1}';
              frame '{"id":4,"type":"status"}'; frame '{"id":5,"type":"drop-tables"}'; frame 'not json'; } | host_session "$origin")
 mapfile -t lines <<<"$replies"
@@ -100,7 +121,11 @@ OUT=${lines[1]}; expect_json '.ok and .id == 2 and (.data.quotas | length) >= 3'
 [ "$(jq -S 'del(.generated_at)' <<<"$quota_cli")" = "$(jq -S '.data | del(.generated_at)' <<<"$OUT")" ] && pass \
   || fail "the host's quota differs from helios quota --json"
 OUT=${lines[2]}; expect_json ".ok and .data == $(jq -c '.rotations[:1]' <<<"$quota_cli")"
-OUT=${lines[3]}; expect_json '.ok and .data.stacks[0].name == "hobby"'
+OUT=${lines[3]}; expect_json '.ok and .data.stacks[0].name == "hobby" and .data.stacks[0].status == "applied"'
+expect_json '[.data.stacks[0].workloads[] | .name + "=" + .offering] | sort == ["assets=local/storage", "db=local/database"]'
+expect_schema native-host
+replies=$(frame '{"id":1,"type":"checkpoints"}' | host_session "$origin")
+OUT=${replies%%$'\n'*}; expect_json '.ok and (.data | length) == 1 and .data[0].task == "issue-42"'; expect_schema native-host
 OUT=${lines[4]}; expect_json '.ok == false and .id == 5 and .error.code == "unknown_request"'; expect_schema native-host
 OUT=${lines[5]}; expect_json '.ok == false and .error.code == "invalid_json"'
 expect_contains "${lines[6]}" "rc=0" "host exit after a clean end of input"
