@@ -101,10 +101,33 @@ void add_git_exclude(const fs::path& state_dir)
 
 }  // namespace
 
+namespace {
+// A new process rebuilds the WAL index by reading every frame of the log (~5,000 instructions a frame),
+// and once the log is over SQLite's 1,000-frame autocheckpoint mark, every commit copies it all back. So
+// the log is kept short: a connection that leaves more than k_wal_truncate_frames truncates it at close
+// (without waiting: when other connections are busy, a later process does it), and a long-lived one
+// checkpoints it every k_wal_checkpoint_frames like SQLite's default.
+constexpr int k_wal_truncate_frames = 256;
+constexpr int k_wal_checkpoint_frames = 1000;
+}  // namespace
+
+int Ledger::on_wal_commit(void* self, sqlite3* db, const char*, int frames)
+{
+  static_cast<Ledger*>(self)->m_wal_frames = frames;
+  if (frames >= k_wal_checkpoint_frames) {
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+  return SQLITE_OK;
+}
+
 Ledger::~Ledger()
 {
   if (m_db) {
     sql::forget(m_db);
+    if (m_wal_frames > k_wal_truncate_frames) {
+      sqlite3_busy_timeout(m_db, 0);
+      sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    }
     sqlite3_close_v2(m_db);
   }
 }
@@ -129,8 +152,9 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& state_dir)
   sqlite3_busy_timeout(ledger->m_db, k_busy_timeout_ms);
   // Every helios process is short-lived and usually the only connection: SQLite would checkpoint the WAL
   // into the database (two fsyncs) and delete it at every close, then recreate it at the next open — most
-  // of a `helios rotate`'s time. The WAL stays; it is checkpointed when it reaches 1,000 pages instead.
+  // of a `helios rotate`'s time. The WAL stays, kept short by on_wal_commit and the destructor.
   sqlite3_db_config(ledger->m_db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  sqlite3_wal_hook(ledger->m_db, &Ledger::on_wal_commit, ledger.get());
   int persist_wal = 1;
   sqlite3_file_control(ledger->m_db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
   int version = 0;

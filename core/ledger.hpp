@@ -177,12 +177,15 @@ public:
 
 private:
   Ledger() = default;
+  // SQLite's WAL hook: counts the log's frames after each commit and checkpoints long logs.
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int frames);
   Result<void> exec(const std::string& sql);
   Result<std::vector<Window>> tracked_windows(const QuotaOwner& owner, const std::string& dimension);
 
   sqlite3* m_db = nullptr;
   std::string m_path;
   int m_depth = 0;
+  int m_wal_frames = 0;  // frames in the WAL after this connection's last commit
 };
 
 nlohmann::json to_json(const QuotaLine& line);

@@ -201,3 +201,21 @@ TEST_CASE("concurrent reservations from separate connections never exceed the li
   auto ledger = Ledger::open(dir.path.string()).value();
   CHECK(ledger->used(k_groq, "requests", k_day, t).value() == 100);
 }
+
+TEST_CASE("a long WAL is truncated when the connection closes, so the next process does not re-read it")
+{
+  TempDir dir;
+  const fs::path wal = dir.path / "ledger.db-wal";
+  {
+    auto ledger = Ledger::open(dir.path.string()).value();
+    REQUIRE(ledger->set_limit({k_groq, "requests", k_day, 100000, "catalog"}));
+    const EpochMs t = at("2026-11-26T12:00:00Z");
+    for (int i = 0; i < 400; ++i) {
+      REQUIRE(ledger->add_usage(k_groq, "requests", 1, t + i));
+    }
+    CHECK(fs::file_size(wal) > 0);  // the log persists while open
+  }
+  CHECK(fs::file_size(wal) == 0);
+  auto again = Ledger::open(dir.path.string()).value();
+  CHECK(again->used(k_groq, "requests", k_day, at("2026-11-26T13:00:00Z")).value() == 400);
+}
