@@ -22,6 +22,7 @@
 #include "core/placement/place.hpp"
 #include "core/rotate.hpp"
 #include "core/rotate_pool.hpp"
+#include "providers/api_client.hpp"
 #include "providers/builtin_catalog.hpp"
 
 namespace helios::cli {
@@ -72,11 +73,21 @@ std::string fingerprint(const Context& ctx)
   return fp;
 }
 
+// The pool's base URLs as the adapters reach them (HELIOS_<PROVIDER>_API_URL, e.g. a test's fake server);
+// the stored pool keeps the catalog's.
+RotationPool with_endpoint_overrides(RotationPool pool)
+{
+  for (auto& m : pool.members) {
+    m.base_url = providers::endpoint_url(m.provider, m.base_url);
+  }
+  return pool;
+}
+
 RotationPool resolve_pool(const Context& ctx, Ledger& ledger, const std::string& workload)
 {
   const std::string fp = fingerprint(ctx);
   if (auto cached = value_or_throw(load_pool(ledger, workload, fp))) {
-    return *cached;
+    return with_endpoint_overrides(std::move(*cached));
   }
   const Stack stack = value_or_throw(load_manifest(ctx.manifest_path()));
   const Catalog catalog = value_or_throw(providers::effective_catalog(ctx.catalog_paths()));
@@ -94,7 +105,7 @@ RotationPool resolve_pool(const Context& ctx, Ledger& ledger, const std::string&
   }
   RotationPool pool = value_or_throw(build_pool(stack, catalog.offerings(), placement ? &*placement : nullptr, workload));
   value_or_throw(store_pool(ledger, pool, fp));
-  return pool;
+  return with_endpoint_overrides(std::move(pool));
 }
 
 std::string read_input(const std::string& path)

@@ -169,6 +169,10 @@ void Engine::emit(const ApplyEvent& event)
 Result<void> Engine::do_create(const PlannedAction& a, ResourceRecord rec)
 {
   const DesiredResource& d = *a.after;
+  // A create is planned only when nothing exists at the provider (no resource recorded, or the recorded
+  // one was deleted outside helios): the record must not keep pointing at a resource that is gone, even
+  // when this create fails.
+  rec.resource.reset();
   rec.status = "pending";
   rec.intent = state::Intent{"create", state::now_rfc3339(), m_actor, d.provider};
   if (auto ok = write(rec, "intent create " + a.address); !ok) {

@@ -32,6 +32,40 @@ std::string api_base_url(std::string_view provider, std::string_view default_url
   return url;
 }
 
+namespace {
+
+// The path of an absolute URL ("" for "https://host"), without its query.
+std::string_view url_path(std::string_view url)
+{
+  const auto scheme = url.find("://");
+  const auto host = scheme == std::string_view::npos ? 0 : scheme + 3;
+  const auto slash = url.find('/', host);
+  if (slash == std::string_view::npos) {
+    return {};
+  }
+  auto path = url.substr(slash);
+  return path.substr(0, path.find('?'));
+}
+
+}  // namespace
+
+std::string endpoint_url(std::string_view provider, std::string_view catalog_url)
+{
+  const char* value = std::getenv(provider_env(provider, "API_URL").c_str());
+  if (!value || !*value) {
+    return std::string(catalog_url);
+  }
+  const std::string base = api_base_url(provider, "");
+  const std::string_view base_path = url_path(base);
+  const std::string_view path = url_path(catalog_url);
+  if (path.substr(0, base_path.size()) == base_path &&
+      (path.size() == base_path.size() || base_path.empty() || path[base_path.size()] == '/')) {
+    const auto path_start = static_cast<std::size_t>(path.data() - catalog_url.data());
+    return base + std::string(catalog_url.substr(path_start + base_path.size()));
+  }
+  return base;
+}
+
 void configure_budget(std::string_view provider, std::string_view budget, std::string_view published_rate)
 {
   std::string text(published_rate);

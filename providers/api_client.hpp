@@ -21,6 +21,11 @@ namespace helios::providers {
 std::string provider_env(std::string_view provider, std::string_view suffix);
 // The base URL of a provider's API: HELIOS_<PROVIDER>_API_URL when set, else `default_url`; no trailing '/'.
 std::string api_base_url(std::string_view provider, std::string_view default_url);
+// A catalog endpoint of the provider (an AI offering's base_url) as the adapters would reach it: when
+// HELIOS_<PROVIDER>_API_URL is set, the URL's origin is replaced by the override's, and when the URL's
+// path starts with the override's path the rest is kept (Cloudflare: <override>/accounts/{ACCOUNT_ID}/ai/v1);
+// otherwise the override is the endpoint itself. Unchanged when the variable is unset.
+std::string endpoint_url(std::string_view provider, std::string_view catalog_url);
 // Installs (once per process) a request budget of the provider in the shared transport: HELIOS_<PROVIDER>_API_RATE when set
 // ("1200/5m", "unlimited"; it then applies to every budget of that provider), else `published_rate`.
 void configure_budget(std::string_view provider, std::string_view budget, std::string_view published_rate);

@@ -116,6 +116,25 @@ TEST_CASE("A failure stops new actions; in-flight ones finish; the report counts
   CHECK(f.provider.resources.size() == 4);
 }
 
+TEST_CASE("A failed re-create of a resource deleted outside helios records no resource")
+{
+  Fixture f;
+  REQUIRE(f.apply(f.plan()).ok());
+  f.provider.resources.erase("helios-s-worker");  // drift: gone at the provider
+  f.provider.fail_create = {"helios-s-worker"};
+  auto p = f.plan();
+  REQUIRE(p.drift.size() == 1);
+  auto report = f.apply(p);
+  CHECK(report.failed == 1);
+  const auto rec = f.records().at("worker");
+  CHECK(rec.status == "failed");
+  CHECK(!rec.resource);  // the state matches the provider: nothing exists
+  f.provider.fail_create.clear();
+  CHECK(f.apply(f.plan()).ok());
+  CHECK(f.records().at("worker").resource);
+  CHECK(!f.plan().has_changes());
+}
+
 TEST_CASE("A plan computed before the state moved is refused with exit 5, and nothing is called")
 {
   Fixture f;
