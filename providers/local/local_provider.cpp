@@ -96,6 +96,33 @@ void chown_postgres(const fs::path& path)
   (void)run_process({"chown", "-R", "postgres:postgres", path.string()}, std::chrono::seconds(30));
 }
 
+// The cluster's data directory. As root, the server runs as `postgres`, which usually cannot reach the
+// resource directory (under /root or a 0700 temporary directory): the data then lives in
+// /var/lib/helios/postgres/<name>-<hash of the resource directory>, and <dir>/pgdata is a symlink to it.
+fs::path pg_data(const fs::path& dir)
+{
+  std::error_code ec;
+  const fs::path link = dir / "pgdata";
+  if (fs::is_symlink(link, ec)) {
+    return fs::read_symlink(link, ec);
+  }
+  return link;
+}
+
+// Where a new cluster of `dir` goes (see pg_data).
+fs::path pg_home_for(const fs::path& dir)
+{
+  if (::geteuid() != 0) {
+    return dir;
+  }
+  auto reach = run_process({"runuser", "-u", "postgres", "--", "test", "-x", dir.string()}, std::chrono::seconds(10));
+  if (reach && reach->exit_code == 0) {
+    return dir;
+  }
+  const std::string key = std::to_string(std::hash<std::string>{}(fs::absolute(dir).lexically_normal().string()) % 100000000);
+  return fs::path("/var/lib/helios/postgres") / (dir.filename().string() + "-" + key);
+}
+
 // The resource as it is on disk now; nullopt when its directory is gone.
 std::optional<Resource> describe(const fs::path& dir)
 {
@@ -130,7 +157,7 @@ std::optional<Resource> describe(const fs::path& dir)
     r.outputs["path"] = file.string();
     r.outputs["url"] = "sqlite://" + file.string();
   } else if (r.type == "postgres") {
-    auto status = pg_tool("pg_ctl", {"status", "-D", (dir / "pgdata").string()}, 20);
+    auto status = pg_tool("pg_ctl", {"status", "-D", pg_data(dir).string()}, 20);
     r.status = status && status->exit_code == 0 ? "ready" : "stopped";
     r.outputs["engine"] = "postgres";
     r.outputs["host"] = "127.0.0.1";
@@ -221,16 +248,29 @@ Result<void> create_sqlite(const fs::path& dir)
 Result<void> create_postgres(const fs::path& dir, nlohmann::json& meta)
 {
   std::error_code ec;
-  const fs::path data = dir / "pgdata";
+  fs::path data = pg_data(dir);
   if (!fs::exists(data / "PG_VERSION", ec)) {
+    fs::remove(dir / "pgdata", ec);
     fs::remove_all(data, ec);
+    const fs::path home = pg_home_for(dir);
+    data = home / "pgdata";
     fs::create_directories(data, ec);
+    if (home != dir) {
+      fs::create_symlink(data, dir / "pgdata", ec);
+      if (ec) {
+        return tl::unexpected(local_error("create", fmt::format("cannot link {}: {}", (dir / "pgdata").string(), ec.message())));
+      }
+    }
     const std::string password = random_password();
     write_secret_file(dir / "pwfile", password + "\n");
-    chown_postgres(dir);
-    auto init = pg_tool("initdb", {"-D", data.string(), "-U", "helios", "--pwfile=" + (dir / "pwfile").string(),
+    // initdb reads the password as the server's user: a copy beside the data, removed right after.
+    const fs::path initdb_pwfile = home / "initdb.pw";
+    write_secret_file(initdb_pwfile, password + "\n");
+    chown_postgres(home);
+    auto init = pg_tool("initdb", {"-D", data.string(), "-U", "helios", "--pwfile=" + initdb_pwfile.string(),
                                    "--auth=scram-sha-256", "-E", "UTF8", "--no-sync"},
                         120);
+    fs::remove(initdb_pwfile, ec);
     if (!init || init->exit_code != 0) {
       return tl::unexpected(local_error("create", "initdb failed: " + (init ? init->output.substr(0, 400) : init.error().message)));
     }
@@ -401,8 +441,12 @@ Result<void> LocalProvider::remove(const Resource& resource, const Credentials&)
   if (fs::exists(dir / "supervisor.pid", ec)) {
     (void)stop_supervised(dir.string());
   }
-  if (fs::exists(dir / "pgdata" / "PG_VERSION", ec)) {
-    (void)pg_tool("pg_ctl", {"stop", "-m", "fast", "-w", "-D", (dir / "pgdata").string()}, 60);
+  const fs::path pgdata = pg_data(dir);
+  if (fs::exists(pgdata / "PG_VERSION", ec)) {
+    (void)pg_tool("pg_ctl", {"stop", "-m", "fast", "-w", "-D", pgdata.string()}, 60);
+  }
+  if (pgdata != dir / "pgdata") {
+    fs::remove_all(pgdata.parent_path(), ec);  // the cluster kept outside the resource directory
   }
   fs::remove(dir / "resource.json", ec);  // first: a half-deleted directory is not a resource
   fs::remove_all(dir, ec);

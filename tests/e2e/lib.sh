@@ -8,10 +8,36 @@ HELIOS_BUILD_DIR="${HELIOS_BUILD_DIR:-$(dirname "$HELIOS")}"
 
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/helios-e2e.XXXXXX")
 cleanup_hooks=()
+# Every test, when it ends: no token value it had in its environment (any variable named *TOKEN*,
+# *API_KEY*, *SECRET*, and the fakes' accepted token) is in any object — reachable or not — of any state
+# repository it made. Together the tests scan every state repository the suite creates.
+scan_state_repositories() {
+  local values=() name repo objects v
+  for name in $(compgen -e); do
+    case "$name" in *TOKEN*|*API_KEY*|*SECRET*) [ ${#name} -gt 0 ] && [ -n "${!name}" ] && values+=("${!name}") ;; esac
+  done
+  values+=("test-token")
+  while IFS= read -r repo; do
+    repo=$(dirname "$repo")
+    [ -d "$repo/objects" ] && [ -d "$repo/refs" ] || continue
+    objects=$(git -C "$repo" cat-file --batch-all-objects --batch 2>/dev/null) || continue
+    for v in "${values[@]}"; do
+      [ ${#v} -ge 8 ] || continue
+      if [[ "$objects" == *"$v"* ]]; then
+        echo "FAIL: the state repository $repo holds a token value (from the test's environment)" >&2
+        return 1
+      fi
+    done
+  done < <(find "$TEST_TMP" -name HEAD -path '*/HEAD' -not -path '*/node_modules/*' 2>/dev/null)
+  return 0
+}
+
 on_exit() {
-  local hook
+  local rc=$? hook
   for hook in "${cleanup_hooks[@]}"; do eval "$hook" || true; done
+  scan_state_repositories || rc=1
   [ -n "${HELIOS_KEEP_TMP:-}" ] || rm -rf "$TEST_TMP"
+  exit "$rc"
 }
 trap on_exit EXIT
 cd "$TEST_TMP" || exit 1
