@@ -176,4 +176,61 @@ TEST_CASE("Destroy deletes dependents first and leaves no record")
   CHECK(position(f.provider.order, "delete:helios-s-web") < position(f.provider.order, "delete:helios-s-db"));
 }
 
+TEST_CASE("A workload placed on another provider moves: created there, health-checked, cut over, the old deleted")
+{
+  Fixture f;
+  testing::MemoryProvider other;
+  f.lookup = [&](const std::string& name) -> Provider* { return name == "other" ? &other : &f.provider; };
+  f.apply(f.plan());
+  auto moved = f.stack;
+  moved[1].provider = "other";  // cache
+  moved[1].offering = "other/thing";
+  moved[1].spec.offering = "other/thing";
+  auto plan = make_plan("s", moved, f.repo->snapshot().value(), f.lookup, f.creds, PlanOptions{}).value();
+  CHECK(plan.summary().at("move") == 1);
+  CHECK(plan.summary().at("no-op") == 3);
+  auto report = f.apply(plan);
+  CHECK(report.ok());
+  CHECK(other.resources.count("helios-s-cache") == 1);
+  CHECK(f.provider.resources.count("helios-s-cache") == 0);
+  auto rec = f.records().at("cache");
+  CHECK(rec.provider == "other");
+  CHECK(!rec.deposed);
+  CHECK(!rec.intent);
+  CHECK(!make_plan("s", moved, f.repo->snapshot().value(), f.lookup, f.creds, PlanOptions{}).value().has_changes());
+}
+
+TEST_CASE("An interrupted create (intent recorded, no result) is resumed by the next plan without a duplicate")
+{
+  Fixture f;
+  // What a crash right after the provider call leaves: the resource exists, the record holds only the intent.
+  const auto& db = f.stack[0];
+  f.provider.create(db.spec, Credentials{}).value();
+  state::ResourceRecord rec;
+  rec.address = db.address;
+  rec.workload = db.workload;
+  rec.provider = db.provider;
+  rec.offering = db.offering;
+  rec.region = db.region;
+  rec.status = "pending";
+  rec.spec = state::to_json(db.spec);
+  rec.intent = state::Intent{"create", state::now_rfc3339(), "tester@unit", "memory"};
+  state::CommitInfo info;
+  info.command = "apply";
+  info.stack = "s";
+  REQUIRE(f.repo->commit_retrying(
+    [&](const state::Snapshot&) -> Result<std::vector<state::Change>> {
+      return std::vector<state::Change>{{state::resource_path("s", "db"), state::render_record(rec)}};
+    },
+    info));
+  auto plan = f.plan();
+  const auto it = std::find_if(plan.actions.begin(), plan.actions.end(), [](const auto& a) { return a.address == "db"; });
+  REQUIRE(it != plan.actions.end());
+  CHECK(it->type != ActionType::noop);
+  CHECK(f.apply(plan).ok());
+  CHECK(f.provider.resources.size() == 4);  // the adapter adopted helios-s-db by its deterministic name
+  CHECK(f.records().at("db").status == "ready");
+  CHECK(!f.records().at("db").intent);
+}
+
 TEST_SUITE_END();
