@@ -2,7 +2,9 @@
 # bench/fuzz.sh [SECONDS]: builds the Rego engine's libFuzzer target with clang (address and undefined
 # behaviour sanitizers) and fuzzes it for SECONDS (default 600: the 10-minute run of issue 7), starting
 # from tests/fuzz/corpus. Prints libFuzzer's final stats; exits non-zero on a crash, hang (timeout) or
-# leak. Needs clang and libfuzzer-14-dev (Debian); exits 125 without them.
+# leak. Needs clang and libfuzzer-14-dev (Debian, in scripts/bootstrap); exits 125 without clang.
+# HELIOS_FUZZ_DIR chooses where the binary and the grown corpus go (default build-fuzz/ in the source tree;
+# the rego/fuzz-short test uses its own under the build directory).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-600}
