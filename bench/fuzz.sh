@@ -31,8 +31,11 @@ clang++ "${flags[@]}" "${objects[@]}" -lfmt -o "$out/rego_fuzz"
 cp -n "$src"/tests/fuzz/corpus/* "$out/corpus/" 2>/dev/null || true
 echo "bench/fuzz: fuzzing for ${secs}s (corpus $out/corpus)" >&2
 start=$(date +%s)
-"$out/rego_fuzz" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
-  -detect_leaks=1 "$out/corpus" 2>&1 | tail -25
-rc=${PIPESTATUS[0]}
+# crash, leak and timeout inputs are written to $out (crash-*, leak-*, timeout-*); the whole log to $out/last-run.log
+rc=0
+(cd "$out" && ./rego_fuzz -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
+  -detect_leaks=1 corpus) >"$out/last-run.log" 2>&1 || rc=$?
+tail -25 "$out/last-run.log"
+echo "bench/fuzz: last coverage line: $(grep -E '^#[0-9]+.*cov:' "$out/last-run.log" | tail -1)"
 echo "bench/fuzz: ran $(( $(date +%s) - start ))s, exit $rc (0: no crash, hang or leak)"
 exit "$rc"
