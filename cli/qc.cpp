@@ -185,6 +185,9 @@ void run_gate(Context& ctx, QcOptions& opts)
     if (placement && !placement->is(Kind::object)) {
       placement = nullptr;
     }
+    if (!placement && in.plan->get(Value::string("assignments"))) {
+      placement = &*in.plan;  // a placement itself (`helios place --json`)
+    }
     const Value* assignments = placement ? placement->get(Value::string("assignments")) : nullptr;
     if (!assignments) {
       assignments = in.plan->get(Value::string("assignments"));

@@ -588,7 +588,7 @@ Out sprintf_fn(const Args& a, BuiltinContext&)
     switch (verb) {
     case 'v':
     case 's': piece = sprintf_value(v); break;
-    case 'q': piece = v.is(Kind::string) ? nlohmann::json(v.as_string()).dump() : sprintf_value(v); break;
+    case 'q': piece = v.is(Kind::string) ? nlohmann::json(v.as_string()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) : sprintf_value(v); break;
     case 't': piece = v.is(Kind::boolean) ? (v.as_bool() ? "true" : "false") : "%!t(" + sprintf_value(v) + ")"; break;
     case 'd':
       if (v.is(Kind::number) && v.as_number().is_int) {
@@ -686,7 +686,7 @@ Out to_number(const Args& a, BuiltinContext&)
     if (!s.empty() && end == s.c_str() + s.size() && std::isfinite(d)) {
       return Value::real(d);
     }
-    builtin_error("to_number", fmt::format("invalid syntax: {}", nlohmann::json(s).dump()));
+    builtin_error("to_number", fmt::format("invalid syntax: {}", nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
   }
   default: type_error("to_number", 1, "one of {null, boolean, number, string}", v);
   }
@@ -963,7 +963,7 @@ Out time_parse_rfc3339_ns(const Args& a, BuiltinContext&)
   int consumed = 0;
   if (std::sscanf(s.c_str(), "%4d-%2u-%2uT%2u:%2u:%2u%n", &y, &mo, &d, &h, &mi, &sec, &consumed) != 6 || mo < 1 || mo > 12 ||
       d < 1 || d > 31) {
-    builtin_error("time.parse_rfc3339_ns", fmt::format("cannot parse {} as RFC 3339", nlohmann::json(s).dump()));
+    builtin_error("time.parse_rfc3339_ns", fmt::format("cannot parse {} as RFC 3339", nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
   }
   std::size_t i = static_cast<std::size_t>(consumed);
   std::int64_t frac = 0;

@@ -227,14 +227,14 @@ void check_catalog_age(const CheckInput& in, QcReport& report)
     auto check = [&](const Provenance& p, const std::string& what) {
       auto d = days_of_date(p.as_of);
       if (!d) {
-        add(report, "catalog-stale", Severity::warning, fmt::format("{}: {} has no as-of date", o->id, what),
+        add(report, "catalog-stale", Severity::warning, fmt::format("{}: {} have no as-of date", o->id, what),
             o->where.line ? o->where : SourceLocation{in.manifest_file, 0, 0}, {{"offering", o->id}});
         return;
       }
       auto age = in.today_days - *d;
       if (age > in.max_catalog_age_days) {
         add(report, "catalog-stale", Severity::warning,
-            fmt::format("{}: {} is {} days old (as of {}, limit {} days); re-check {}", o->id, what, age, p.as_of,
+            fmt::format("{}: {} are {} days old (as of {}, limit {} days); re-check {}", o->id, what, age, p.as_of,
                         in.max_catalog_age_days, p.source.empty() ? "the provider's pricing page" : p.source),
             o->where.line ? o->where : SourceLocation{in.manifest_file, 0, 0}, {{"offering", o->id}, {"as_of", p.as_of}, {"age_days", age}});
       }

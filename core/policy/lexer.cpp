@@ -38,6 +38,48 @@ void append_utf8(std::string& out, unsigned cp)
   }
 }
 
+// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
+bool valid_utf8(std::string_view s)
+{
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t n = 0;
+    unsigned cp = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    for (std::size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) {
+        return false;
+      }
+      auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) {
+        return false;
+      }
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
 int hex_value(char c)
 {
   if (c >= '0' && c <= '9') {
@@ -179,6 +221,9 @@ Result<std::vector<Token>> tokenize(std::string_view src, const std::string& fil
                 i += 6;
               }
             }
+            if (cp >= 0xD800 && cp <= 0xDFFF) {
+              cp = 0xFFFD;  // a lone surrogate decodes to U+FFFD, as Go's strconv.Unquote (OPA) does
+            }
             append_utf8(text, cp);
             break;
           }
@@ -191,6 +236,9 @@ Result<std::vector<Token>> tokenize(std::string_view src, const std::string& fil
       }
       if (!closed) {
         return error(start, "unterminated string", "close the string with \"");
+      }
+      if (!valid_utf8(text)) {
+        return error(start, "string is not valid UTF-8", "save the policy as UTF-8 text");
       }
       tok.kind = TokenKind::string;
       tok.text = std::move(text);
@@ -212,6 +260,9 @@ Result<std::vector<Token>> tokenize(std::string_view src, const std::string& fil
       }
       if (!closed) {
         return error(start, "unterminated raw string", "close the raw string with `");
+      }
+      if (!valid_utf8(text)) {
+        return error(start, "raw string is not valid UTF-8", "save the policy as UTF-8 text");
       }
       tok.kind = TokenKind::string;
       tok.raw = true;

@@ -261,14 +261,14 @@ nlohmann::json Value::to_json() const
   return nullptr;
 }
 
-std::string Value::to_json_text() const { return to_json().dump(); }
+std::string Value::to_json_text() const { return to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
 std::string Value::to_rego() const
 {
   switch (kind()) {
   case Kind::null:
   case Kind::boolean:
-  case Kind::string: return to_json().dump();
+  case Kind::string: return to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   case Kind::number: return format_number(as_number());
   case Kind::array: {
     std::string out = "[";

@@ -96,6 +96,12 @@ run_helios qc -f "$PWD/helios.yaml" --plan plan.json -p "$HELIOS_SOURCE_DIR/poli
 expect_sarif
 expect_json '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri | startswith("file:///")'
 
+# a placement as `helios place --json` writes it (assignments at the top) is input.placement too
+jq '.placement' plan.json > place.json
+run_helios qc -f helios.yaml --plan place.json -p "$HELIOS_SOURCE_DIR/policies" --format json
+expect_rc 3 "qc over a place --json document"
+expect_json '[.results[] | select(.rule_id == "main/deny_region")] | length == 1'
+
 # 4. JUnit, GitHub annotations, TAP
 run_helios qc -f helios.yaml --plan plan.json -p "$HELIOS_SOURCE_DIR/policies" --format junit
 expect_rc 3 "qc junit"

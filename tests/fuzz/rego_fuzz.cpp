@@ -1,6 +1,7 @@
 // libFuzzer target for the Rego engine: the bytes are a module, optionally followed by a line "#input"
 // and a JSON input document. The module is parsed, compiled and fully evaluated (data, every package's
-// extent) with a small step budget; every outcome but a crash, hang or leak is fine.
+// extent) with a small step budget; the input text also goes through both JSON readers. Every outcome but a
+// crash, hang or leak is fine.
 // Built with clang (-fsanitize=fuzzer,address) by bench/fuzz.sh; replayed over tests/fuzz/corpus with
 // g++ by the rego/fuzz-replay test (replay_main.cpp).
 
@@ -31,6 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
     }
     (void)parse_value(text.substr(at + 8));
+    (void)parse_json_value(text.substr(at + 8), 64);  // the SAX reader `helios qc` reads plans with
   }
   auto mod = parse_module(module_text, "fuzz.rego");
   if (!mod) {
