@@ -62,9 +62,19 @@ void sleep_ms(long ms)
 
 // The supervisor's loop; runs in the forked process and uses only async-signal-safe calls.
 [[noreturn]] void supervise(const char* sh, char* const argv[], char* const envp[], const char* child_pid_path,
-                            const char* supervisor_pid_path)
+                            const char* supervisor_pid_path, const char* lock_path)
 {
-  // First thing: record ourselves, so a helios killed right after the fork leaves no unknown supervisor.
+  // First thing: the resource's supervisor lock, held by the kernel for this process's lifetime. A helios
+  // killed right after forking a supervisor may race a second apply starting another one: whichever
+  // takes the lock runs, the other exits before starting anything. The lock's holder is how helios finds
+  // the live supervisor (lock_holder), whatever the pid file says.
+  const int lock_fd = ::open(lock_path, O_RDWR | O_CREAT, 0600);
+  struct flock fl{};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  if (lock_fd < 0 || ::fcntl(lock_fd, F_SETLK, &fl) != 0) {
+    ::_exit(0);
+  }
   write_pid_file(supervisor_pid_path, ::getpid());
   struct sigaction sa{};
   sa.sa_handler = on_term;
@@ -171,6 +181,7 @@ Result<long> start_supervised(const ProcessSpec& spec)
   const std::string log_path = spec.dir + "/output.log";
   const std::string child_pid_path = spec.dir + "/child.pid";
   const std::string supervisor_pid_path = spec.dir + "/supervisor.pid";
+  const std::string lock_path = spec.dir + "/supervisor.lock";
   std::vector<std::string> env_strings;
   for (char** e = environ; e && *e; ++e) {
     const std::string entry = *e;
@@ -225,7 +236,7 @@ Result<long> start_supervised(const ProcessSpec& spec)
       for (int fd = 3; fd < 1024; ++fd) {
         ::close(fd);
       }
-      supervise(sh.c_str(), argv, envp.data(), child_pid_path.c_str(), supervisor_pid_path.c_str());
+      supervise(sh.c_str(), argv, envp.data(), child_pid_path.c_str(), supervisor_pid_path.c_str(), lock_path.c_str());
     }
     long pid = supervisor;
     (void)!::write(fds[1], &pid, sizeof pid);
@@ -245,7 +256,13 @@ Result<long> start_supervised(const ProcessSpec& spec)
   // Record pid and start time (recognises pid reuse later). The supervisor writes its bare pid first
   // thing; wait for that write so it cannot land after (and erase) the start time written here.
   for (int i = 0; i < 500 && read_first_number(supervisor_pid_path) != supervisor; ++i) {
+    if (process_gone(supervisor)) {
+      break;  // it found another supervisor holding the lock and left
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (const long holder = lock_holder(spec.dir); holder > 0 && holder != supervisor) {
+    supervisor = holder;  // a supervisor of this resource already runs (see supervise): it is the one
   }
   std::string start;
   for (int i = 0; i < 50 && start.empty(); ++i) {
@@ -260,8 +277,28 @@ Result<long> start_supervised(const ProcessSpec& spec)
   return supervisor;
 }
 
+long lock_holder(const std::string& dir)
+{
+  const int fd = ::open((dir + "/supervisor.lock").c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    return 0;
+  }
+  struct flock fl{};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  long holder = 0;
+  if (::fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
+    holder = fl.l_pid;
+  }
+  ::close(fd);
+  return holder;
+}
+
 bool supervisor_alive(const std::string& dir)
 {
+  if (lock_holder(dir) > 0) {
+    return true;
+  }
   std::string start;
   const long pid = read_first_number(dir + "/supervisor.pid", &start);
   if (pid <= 0) {
@@ -274,7 +311,8 @@ bool supervisor_alive(const std::string& dir)
 Result<void> stop_supervised(const std::string& dir, std::chrono::milliseconds grace)
 {
   std::string start;
-  const long supervisor = read_first_number(dir + "/supervisor.pid", &start);
+  const long holder = lock_holder(dir);
+  const long supervisor = holder > 0 ? holder : read_first_number(dir + "/supervisor.pid", &start);
   const long child = read_first_number(dir + "/child.pid");
   if (supervisor > 0 && supervisor_alive(dir)) {
     ::kill(static_cast<pid_t>(supervisor), SIGTERM);

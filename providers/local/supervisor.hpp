@@ -2,7 +2,7 @@
 // Detached, supervised local processes for the local provider: a supervisor (double-forked, in its own
 // session) runs `sh -c COMMAND` in its own process group, restarts it with backoff when it exits, and on
 // SIGTERM stops the group (SIGKILL after a grace period). Files in the resource directory:
-// supervisor.pid ("pid starttime"), child.pid, output.log.
+// supervisor.lock (held by the live supervisor), supervisor.pid ("pid starttime"), child.pid, output.log.
 
 #include <chrono>
 #include <map>
@@ -21,7 +21,10 @@ struct ProcessSpec {
 
 // Starts the supervisor; returns its pid.
 Result<long> start_supervised(const ProcessSpec& spec);
-// Whether the supervisor recorded in `dir` still runs (pid reuse is recognised by start time).
+// The pid of the process holding <dir>/supervisor.lock (the live supervisor), 0 when none.
+long lock_holder(const std::string& dir);
+// Whether the supervisor of `dir` still runs: the lock's holder, else the recorded pid (pid reuse is
+// recognised by start time).
 bool supervisor_alive(const std::string& dir);
 // Stops the supervisor and its process group; fine when nothing runs.
 Result<void> stop_supervised(const std::string& dir, std::chrono::milliseconds grace = std::chrono::seconds(5));

@@ -89,5 +89,8 @@ run_helios --state "$state" -f stack.yaml destroy
 expect_rc 0 "final destroy"
 [ -z "$(existing)" ] && pass || fail "left after destroy: $(existing)"
 [ -z "$(recorded)" ] && pass || fail "still recorded after destroy: $(recorded)"
+# and no process of the web workload survives (a supervisor orphaned by a kill would keep one)
+for _ in $(seq 50); do pgrep -f "http.server $port " >/dev/null || break; sleep 0.1; done
+! pgrep -f "http.server $port " >/dev/null && pass || fail "web processes left after destroy: $(pgrep -af "http.server $port ")"
 git -C "$state" fsck --strict >/dev/null 2>&1 && pass || fail "final fsck"
 finish
