@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -50,6 +51,9 @@ private:
   Result<Provider*> provider(const std::string& name);
   Result<Credentials> creds(const std::string& provider, const std::string& account);
   Result<void> execute(const PlannedAction& action);
+  // Intent commit, the provider call, result commit: what create and update share.
+  Result<void> recorded_call(const PlannedAction& a, ResourceRecord rec, const std::string& verb, const std::string& past,
+                             const std::function<Result<Resource>(Provider&, const Credentials&)>& call);
   Result<void> do_create(const PlannedAction& a, ResourceRecord rec);
   Result<void> do_update(const PlannedAction& a);
   Result<void> do_remove(const PlannedAction& a);
@@ -166,69 +170,53 @@ void Engine::emit(const ApplyEvent& event)
   }
 }
 
-Result<void> Engine::do_create(const PlannedAction& a, ResourceRecord rec)
+Result<void> Engine::recorded_call(const PlannedAction& a, ResourceRecord rec, const std::string& verb,
+                                   const std::string& past,
+                                   const std::function<Result<Resource>(Provider&, const Credentials&)>& call)
 {
   const DesiredResource& d = *a.after;
+  rec.status = "pending";
+  rec.intent = state::Intent{verb, state::now_rfc3339(), m_actor, d.provider};
+  if (auto ok = write(rec, "intent " + verb + " " + a.address); !ok) {
+    return ok;
+  }
+  auto p = provider(d.provider);
+  if (!p) {
+    return tl::unexpected(p.error());
+  }
+  auto c = creds(d.provider, d.account);
+  if (!c) {
+    return tl::unexpected(c.error());
+  }
+  auto made = call(**p, *c);
+  if (!made) {
+    rec.status = "failed";
+    (void)write(rec, verb + " failed " + a.address);
+    return tl::unexpected(made.error());
+  }
+  rec.resource = *made;
+  rec.status = "ready";
+  rec.intent.reset();
+  rec.spec_digest = state::spec_digest(d.spec);
+  rec.updated = state::now_rfc3339();
+  return write(rec, past + " " + a.address);
+}
+
+Result<void> Engine::do_create(const PlannedAction& a, ResourceRecord rec)
+{
   // A create is planned only when nothing exists at the provider (no resource recorded, or the recorded
   // one was deleted outside helios): the record must not keep pointing at a resource that is gone, even
   // when this create fails.
   rec.resource.reset();
-  rec.status = "pending";
-  rec.intent = state::Intent{"create", state::now_rfc3339(), m_actor, d.provider};
-  if (auto ok = write(rec, "intent create " + a.address); !ok) {
-    return ok;
-  }
-  auto p = provider(d.provider);
-  if (!p) {
-    return tl::unexpected(p.error());
-  }
-  auto c = creds(d.provider, d.account);
-  if (!c) {
-    return tl::unexpected(c.error());
-  }
-  auto made = (*p)->create(d.spec, *c);
-  if (!made) {
-    rec.status = "failed";
-    (void)write(rec, "create failed " + a.address);
-    return tl::unexpected(made.error());
-  }
-  rec.resource = *made;
-  rec.status = "ready";
-  rec.intent.reset();
-  rec.spec_digest = state::spec_digest(d.spec);
-  rec.updated = state::now_rfc3339();
-  return write(rec, "created " + a.address);
+  return recorded_call(a, std::move(rec), "create", "created",
+                       [&](Provider& p, const Credentials& c) { return p.create(a.after->spec, c); });
 }
 
 Result<void> Engine::do_update(const PlannedAction& a)
 {
-  const DesiredResource& d = *a.after;
-  ResourceRecord rec = record_for(d, a.before);
-  rec.status = "pending";
-  rec.intent = state::Intent{"update", state::now_rfc3339(), m_actor, d.provider};
-  if (auto ok = write(rec, "intent update " + a.address); !ok) {
-    return ok;
-  }
-  auto p = provider(d.provider);
-  if (!p) {
-    return tl::unexpected(p.error());
-  }
-  auto c = creds(d.provider, d.account);
-  if (!c) {
-    return tl::unexpected(c.error());
-  }
-  auto made = (*p)->update(*a.before->resource, d.spec, *c);
-  if (!made) {
-    rec.status = "failed";
-    (void)write(rec, "update failed " + a.address);
-    return tl::unexpected(made.error());
-  }
-  rec.resource = *made;
-  rec.status = "ready";
-  rec.intent.reset();
-  rec.spec_digest = state::spec_digest(d.spec);
-  rec.updated = state::now_rfc3339();
-  return write(rec, "updated " + a.address);
+  return recorded_call(a, record_for(*a.after, a.before), "update", "updated", [&](Provider& p, const Credentials& c) {
+    return p.update(*a.before->resource, a.after->spec, c);
+  });
 }
 
 Result<void> Engine::do_remove(const PlannedAction& a)
