@@ -20,7 +20,8 @@ constexpr double k_eps = 1e-9;
 class Search {
 public:
   Search(const Instance& instance, Solution& solution, const HeuristicOptions& options)
-    : m_inst(instance), m_sol(solution), m_opt(options), m_state(instance), m_dependents(instance.classes.size())
+    : m_inst(instance), m_sol(solution), m_opt(options), m_state(instance), m_dependents(instance.classes.size()),
+      m_supports(instance.classes.size())
   {
     for (std::size_t k = 0; k < m_inst.classes.size(); ++k) {
       if (m_inst.classes[k].near_target >= 0) {
@@ -142,12 +143,14 @@ private:
   // For an item others must be near: whether candidate k leaves every dependent class enough compatible
   // candidates (distinct providers for spread classes).
   bool supports_dependents(int item, int k) const;
+  bool compute_supports(int item, int k) const;
 
   const Instance& m_inst;
   Solution& m_sol;
   const HeuristicOptions& m_opt;
   LoadState m_state;
   std::vector<std::vector<int>> m_dependents;
+  mutable std::vector<std::vector<signed char>> m_supports;  // per class, per candidate: supports_dependents or -1
   std::vector<std::vector<int>> m_slot_items;
   long long m_evaluations = 0;
   long long m_ejections = 0;
@@ -220,6 +223,24 @@ bool Search::near_ok(int item, int k) const
 }
 
 bool Search::supports_dependents(int item, int k) const
+{
+  // It depends on the class and the candidate only: computed once per pair.
+  const int my_cls = m_inst.items[static_cast<std::size_t>(item)].cls;
+  if (m_dependents[static_cast<std::size_t>(my_cls)].empty()) {
+    return true;
+  }
+  auto& memo = m_supports[static_cast<std::size_t>(my_cls)];
+  if (memo.empty()) {
+    memo.assign(cls_of(item).candidates.size(), -1);
+  }
+  signed char& known = memo[static_cast<std::size_t>(k)];
+  if (known < 0) {
+    known = compute_supports(item, k) ? 1 : 0;
+  }
+  return known != 0;
+}
+
+bool Search::compute_supports(int item, int k) const
 {
   const int my_cls = m_inst.items[static_cast<std::size_t>(item)].cls;
   const Candidate& c = cand(item, k);
@@ -306,14 +327,70 @@ void Search::construct()
   const std::size_t window = static_cast<std::size_t>(std::max(1, m_opt.window));
   std::vector<int> pending(order.begin(), order.end());
   std::size_t head = 0;
-  std::vector<int> win;
+  // The best two candidates of the items in the window, kept until a placement touches what they depend
+  // on: a pool or free-instance counter of their class's candidates, their class (spread), or a near:
+  // relation between the classes.
+  std::vector<std::vector<int>> class_pools(m_inst.classes.size());
+  std::vector<std::vector<int>> class_counters(m_inst.classes.size());
+  for (std::size_t k = 0; k < m_inst.classes.size(); ++k) {
+    const ItemClass& cls = m_inst.classes[k];
+    if (cls.split) {
+      continue;
+    }
+    for (const auto& c : cls.candidates) {
+      for (const auto& u : c.uses) {
+        class_pools[k].push_back(u.pool);
+      }
+      if (c.counter >= 0) {
+        class_counters[k].push_back(c.counter);
+      }
+    }
+    for (auto* v : {&class_pools[k], &class_counters[k]}) {
+      std::sort(v->begin(), v->end());
+      v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
+  }
+  struct Cached {
+    bool valid = false;
+    Best first;
+    Best second;
+  };
+  std::vector<Cached> cached(m_inst.items.size());
+  auto invalidate_after = [&](int placed, int k) {
+    const Candidate& c = cand(placed, k);
+    const int pc = m_inst.items[static_cast<std::size_t>(placed)].cls;
+    for (std::size_t w = head + 1; w < pending.size() && w < head + 1 + window; ++w) {
+      Cached& entry = cached[static_cast<std::size_t>(pending[w])];
+      if (!entry.valid) {
+        continue;
+      }
+      const int wc = m_inst.items[static_cast<std::size_t>(pending[w])].cls;
+      bool stale = wc == pc || m_inst.classes[static_cast<std::size_t>(wc)].near_target == pc ||
+                   m_inst.classes[static_cast<std::size_t>(pc)].near_target == wc;
+      const auto& pools = class_pools[static_cast<std::size_t>(wc)];
+      for (std::size_t u = 0; u < c.uses.size() && !stale; ++u) {
+        stale = std::binary_search(pools.begin(), pools.end(), c.uses[u].pool);
+      }
+      if (!stale && c.counter >= 0) {
+        const auto& counters = class_counters[static_cast<std::size_t>(wc)];
+        stale = std::binary_search(counters.begin(), counters.end(), c.counter);
+      }
+      entry.valid = !stale;
+    }
+  };
   while (head < pending.size()) {
     // Regret over the window: place the item that loses most by not getting its best candidate now.
     std::size_t pick = head;
     Best pick_best;
     double pick_regret = -1;
     for (std::size_t w = head; w < pending.size() && w < head + window; ++w) {
-      auto [first, second] = best_two(pending[w]);
+      Cached& entry = cached[static_cast<std::size_t>(pending[w])];
+      if (!entry.valid) {
+        std::tie(entry.first, entry.second) = best_two(pending[w]);
+        entry.valid = true;
+      }
+      const Best first = entry.first;
+      const Best second = entry.second;
       if (first.k < 0) {
         pick = w;
         pick_best = first;
@@ -335,6 +412,7 @@ void Search::construct()
     }
     if (pick_best.k >= 0) {
       place(pending[head], pick_best.k);
+      invalidate_after(pending[head], pick_best.k);
     }
     ++head;
   }
@@ -394,6 +472,13 @@ bool Search::solve_splits()
         model.add_row("near_split" + std::to_string(di), 0.01, k_inf, std::move(terms));
       }
     }
+  }
+  std::size_t nonzeros = 0;
+  for (const auto& row : model.rows) {
+    nonzeros += row.size();
+  }
+  if (nonzeros > m_opt.split_lp_nonzeros) {
+    return false;  // too large to re-solve quickly: the caller water-fills the shares instead
   }
   const MilpResult lp = solve_with_cbc(model, 60, nullptr, true);
   if (!lp.optimal) {

@@ -4,6 +4,8 @@
 // tie-break pass (docs/placement.md). No clock is read: the same instance always gives the
 // same solution. It also works on instances the MILP cannot finish, and gives the MILP its warm start.
 
+#include <cstddef>
+
 #include "core/placement/instance.hpp"
 #include "core/placement/solution.hpp"
 
@@ -15,6 +17,7 @@ struct HeuristicOptions {
   int split_solve_budget = 200;          // LPs re-solving split shares during split-aware moves
   int ruin_rounds = 400;                // ruin-and-recreate rounds (each kept only when not dearer)
   long long ejection_budget = 50'000;    // ejection moves tried per improvement
+  std::size_t split_lp_nonzeros = 300'000;  // larger split LPs are not solved: shares are water-filled
   int local_passes = 8;                  // passes of moves + ejections per local search (while improving)
 };
 
