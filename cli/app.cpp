@@ -66,6 +66,9 @@ void build_app(CLI::App& app, Context& ctx)
   app.add_option("--catalog", ctx.catalogs, "User catalog file that adds or overrides offerings (repeatable)");
   static bool version_flag = false;
   app.add_flag("--version", version_flag, "Print the version and exit");
+  // Runs once every flag is parsed and before any command's callback (CLI11 runs those inside parse()).
+  app.parse_complete_callback(
+    [&ctx] { ctx.color = !ctx.json && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr; });
 
   auto help = app.add_subcommand("help", "Print this help, or a command's help: helios help [COMMAND]");
   help->allow_extras();
@@ -115,7 +118,6 @@ int run(int argc, char** argv)
       std::string hint = "run `helios --help` or `helios <command> --help`";
       throw Error(ExitCode::usage, "usage", e.what(), "", hint);
     }
-    ctx.color = !ctx.json && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
     if (app.get_subcommands().empty()) {
       if (app.count("--version") > 0) {
         emit(ctx, {{"version", HELIOS_VERSION}}, [] { std::puts("helios " HELIOS_VERSION); });
