@@ -20,7 +20,7 @@ scan_state_repositories() {
   while IFS= read -r repo; do
     repo=$(dirname "$repo")
     [ -d "$repo/objects" ] && [ -d "$repo/refs" ] || continue
-    objects=$(git -C "$repo" cat-file --batch-all-objects --batch 2>/dev/null) || continue
+    objects=$(git -C "$repo" cat-file --batch-all-objects --batch 2>/dev/null | tr -d '\0') || continue
     for v in "${values[@]}"; do
       [ ${#v} -ge 8 ] || continue
       if [[ "$objects" == *"$v"* ]]; then
