@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include "core/credentials.hpp"
 #include "core/placement/place.hpp"
 #include "core/placement/recorded_usage.hpp"
+#include "core/state/journal.hpp"
 #include "providers/builtin_catalog.hpp"
 #include "providers/registry.hpp"
 
@@ -85,7 +87,7 @@ Plan Deployment::plan(const PlanFlags& flags)
   auto repo = repository(false);
   state::Snapshot snapshot;
   if (repo) {
-    snapshot = value_or_throw(repo->snapshot());
+    snapshot = value_or_throw(state::Journal::view(repo, stack_name));
   }
   PlanOptions options;
   options.refresh = flags.refresh;
@@ -162,7 +164,14 @@ std::string stack_name_for(const Context& ctx, Deployment& deployment, const std
                 "", "pass -f MANIFEST or --state DIR");
   }
   auto snap = value_or_throw(repo->snapshot());
-  auto stacks = value_or_throw(state::load_stacks(snap));
+  std::set<std::string> names;
+  for (const auto& s : value_or_throw(state::load_stacks(snap))) {
+    names.insert(s);
+  }
+  for (const auto& s : value_or_throw(state::Journal::leftover_stacks(*repo))) {
+    names.insert(s);  // a first apply that crashed recorded its stack only in its journal
+  }
+  const std::vector<std::string> stacks(names.begin(), names.end());
   if (stacks.size() != 1) {
     throw Error(ExitCode::usage, "which_stack",
                 stacks.empty() ? "the state repository records no stack"
@@ -276,7 +285,7 @@ void run_and_report(Context& ctx, Deployment& deployment, const Plan& plan, int 
   }
   ApplyReport report = value_or_throw(apply_plan(repo, plan, deployment.providers(), deployment.credentials(), options, lock));
   // What exists now, with its non-secret outputs.
-  auto snap = value_or_throw(repo->snapshot());
+  auto snap = value_or_throw(state::Journal::view(repo, plan.stack));  // main, unless the fold failed
   auto records = value_or_throw(state::load_records(snap, plan.stack));
   nlohmann::json outputs = nlohmann::json::object();
   for (const auto& [address, record] : records) {

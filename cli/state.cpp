@@ -5,6 +5,7 @@
 
 #include "cli/command.hpp"
 #include "cli/output.hpp"
+#include "core/state/journal.hpp"
 #include "core/state/lock.hpp"
 #include "core/state/remote_sync.hpp"
 #include "core/state/repository.hpp"
@@ -62,27 +63,51 @@ void run_show(Context& ctx, const StateOptions& opts)
   auto repo = open_existing(ctx);
   auto snap = value_or_throw(repo->snapshot(opts.rev));
   auto meta = value_or_throw(snap.meta());
-  std::vector<std::string> stacks = opts.stack.empty() ? value_or_throw(state::load_stacks(snap))
-                                                       : std::vector<std::string>{opts.stack};
+  std::set<std::string> names;
+  if (!opts.stack.empty()) {
+    names.insert(opts.stack);
+  } else {
+    for (const auto& s : value_or_throw(state::load_stacks(snap))) {
+      names.insert(s);
+    }
+  }
+  // Without REV: the current recorded state, which includes a journal an interrupted apply left.
+  std::map<std::string, std::string> journals;
+  if (opts.rev.empty()) {
+    for (const auto& s : value_or_throw(state::Journal::leftover_stacks(*repo))) {
+      if (opts.stack.empty() || s == opts.stack) {
+        names.insert(s);
+        journals[s] = value_or_throw(state::Journal::leftover(*repo, s));
+      }
+    }
+  }
   nlohmann::json doc = {{"commit", snap.commit()},
                         {"format_version", meta.format_version},
                         {"lineage", meta.lineage},
                         {"serial", meta.serial},
                         {"stacks", nlohmann::json::object()}};
   std::map<std::string, std::map<std::string, state::ResourceRecord>> all;
-  for (const auto& s : stacks) {
-    all[s] = value_or_throw(state::load_records(snap, s));
+  for (const auto& s : names) {
+    const bool journaled = journals.count(s) > 0;
+    all[s] = value_or_throw(state::load_records(journaled ? value_or_throw(state::Journal::view(repo, s)) : snap, s));
     nlohmann::json resources = nlohmann::json::object();
     for (const auto& [address, record] : all[s]) {
       resources[address] = state::to_json(record);
     }
     doc["stacks"][s] = {{"resources", resources}};
+    if (journaled) {
+      doc["stacks"][s]["journal"] = journals[s];
+    }
   }
   emit(ctx, doc, [&] {
     std::printf("state %s (serial %lld, lineage %s)\n", snap.commit().substr(0, 12).c_str(), meta.serial,
                 meta.lineage.c_str());
     for (const auto& [s, records] : all) {
       std::printf("\nstack %s\n", paint(ctx, "bold", s).c_str());
+      if (journals.count(s)) {
+        std::printf("  an interrupted command left its journal (%s); the next apply of %s resumes and folds it\n",
+                    journals[s].substr(0, 12).c_str(), s.c_str());
+      }
       Table table({"address", "provider", "offering", "status", "id", "outputs"});
       for (const auto& [address, r] : records) {
         std::string outputs;
@@ -136,31 +161,22 @@ void run_rollback(Context& ctx, const StateOptions& opts)
     [&](const state::Snapshot& snap) -> Result<std::vector<state::Change>> {
       std::vector<state::Change> changes;
       for (const auto& s : stacks) {
-        auto old_files = then.files(state::stack_dir(s));
-        auto cur_files = snap.files(state::stack_dir(s));
-        if (!old_files || !cur_files) {
-          return tl::unexpected(!old_files ? old_files.error() : cur_files.error());
+        auto more = state::changes_to_match(then, snap, state::stack_dir(s));
+        if (!more) {
+          return tl::unexpected(more.error());
         }
-        for (const auto& [path, id] : *old_files) {
-          auto found = cur_files->find(path);
-          if (found == cur_files->end() || found->second != id) {
-            auto text = then.read(path);
-            if (!text) {
-              return tl::unexpected(text.error());
-            }
-            changes.push_back({path, **text});
-          }
-        }
-        for (const auto& [path, id] : *cur_files) {
-          if (!old_files->count(path)) {
-            changes.push_back({path, std::nullopt});
-          }
-        }
+        changes.insert(changes.end(), more->begin(), more->end());
       }
       changed = changes.size();
       return changes;
     },
     info));
+  // The restored state supersedes a journal an interrupted apply left (its records were never on main).
+  for (const auto& s : stacks) {
+    if (const std::string left = value_or_throw(state::Journal::leftover(*repo, s)); !left.empty()) {
+      value_or_throw(repo->delete_ref(state::Journal::ref_for(s), left));
+    }
+  }
   nlohmann::json doc = {{"restored_from", target}, {"commit", commit}, {"stacks", stacks}, {"files_changed", changed}};
   emit(ctx, doc, [&] {
     if (changed == 0) {

@@ -9,6 +9,8 @@
 #include <mutex>
 #include <thread>
 
+#include "core/state/journal.hpp"
+
 namespace helios {
 
 namespace {
@@ -36,9 +38,9 @@ std::string past_tense(ActionType type)
 
 class Engine {
 public:
-  Engine(std::shared_ptr<state::Repository> repo, const Plan& plan, const ProviderLookup& providers,
-         const CredentialsLookup& credentials, const ApplyOptions& options, state::Lock& lock)
-    : m_repo(std::move(repo)), m_plan(plan), m_providers(providers), m_credentials(credentials), m_options(options),
+  Engine(state::Journal& journal, const Plan& plan, const ProviderLookup& providers, const CredentialsLookup& credentials,
+         const ApplyOptions& options, state::Lock& lock)
+    : m_journal(journal), m_plan(plan), m_providers(providers), m_credentials(credentials), m_options(options),
       m_lock(lock), m_actor(options.actor.empty() ? state::default_actor() : options.actor), m_digest(plan.digest())
   {
   }
@@ -51,7 +53,8 @@ private:
   Result<Provider*> provider(const std::string& name);
   Result<Credentials> creds(const std::string& provider, const std::string& account);
   Result<void> execute(const PlannedAction& action);
-  // Intent commit, the provider call, result commit: what create and update share.
+  state::CommitInfo commit_info(const std::string& summary) const;
+  // Intent, the provider call, result (each a journal commit): what create and update share.
   Result<void> recorded_call(const PlannedAction& a, ResourceRecord rec, const std::string& verb, const std::string& past,
                              const std::function<Result<Resource>(Provider&, const Credentials&)>& call);
   Result<void> do_create(const PlannedAction& a, ResourceRecord rec);
@@ -62,7 +65,7 @@ private:
   void emit(const ApplyEvent& event);
   Result<void> finish_commit(const ApplyReport& report);
 
-  std::shared_ptr<state::Repository> m_repo;
+  state::Journal& m_journal;
   const Plan& m_plan;
   const ProviderLookup& m_providers;
   const CredentialsLookup& m_credentials;
@@ -94,52 +97,42 @@ ResourceRecord record_for(const DesiredResource& d, std::optional<ResourceRecord
   return rec;
 }
 
+state::CommitInfo Engine::commit_info(const std::string& summary) const
+{
+  state::CommitInfo info;
+  info.command = m_options.command;
+  info.summary = summary;
+  info.stack = m_plan.stack;
+  info.plan_digest = m_digest;
+  info.actor = m_actor;
+  return info;
+}
+
+// Intents and results go to the stack's journal (a side ref); main gets the one commit of finish_commit.
 Result<void> Engine::write(const ResourceRecord& record, const std::string& what)
 {
   std::lock_guard lock(m_commit_mutex);
   if (!m_lock.held()) {
     return fail(ExitCode::locked, "lock_lost", fmt::format("the lock of stack '{}' was cleared while applying", m_plan.stack),
-                m_repo->path(), "someone ran `helios state unlock`; re-run apply to converge");
+                m_journal.stack(), "someone ran `helios state unlock`; re-run apply to converge");
   }
-  state::CommitInfo info;
-  info.command = m_options.command;
-  info.summary = fmt::format("{}: {}: {}", m_options.command, m_plan.stack, what);
-  info.stack = m_plan.stack;
-  info.plan_digest = m_digest;
-  info.actor = m_actor;
   const std::string path = state::resource_path(m_plan.stack, record.address);
-  const std::string text = state::render_record(record);
-  auto made = m_repo->commit_retrying(
-    [&](const state::Snapshot&) -> Result<std::vector<state::Change>> { return std::vector<state::Change>{{path, text}}; },
-    info);
-  if (!made) {
-    return tl::unexpected(made.error());
-  }
-  return {};
+  return m_journal.write({{path, state::render_record(record)}},
+                         commit_info(fmt::format("{}: {}: {}", m_options.command, m_plan.stack, what)));
 }
 
 Result<void> Engine::erase(const std::string& address, const std::string& what)
 {
   std::lock_guard lock(m_commit_mutex);
-  state::CommitInfo info;
-  info.command = m_options.command;
-  info.summary = fmt::format("{}: {}: {}", m_options.command, m_plan.stack, what);
-  info.stack = m_plan.stack;
-  info.plan_digest = m_digest;
-  info.actor = m_actor;
   const std::string path = state::resource_path(m_plan.stack, address);
-  auto made = m_repo->commit_retrying(
-    [&](const state::Snapshot& snap) -> Result<std::vector<state::Change>> {
-      if (snap.object_id(path).empty()) {
-        return std::vector<state::Change>{};
-      }
-      return std::vector<state::Change>{{path, std::nullopt}};
-    },
-    info);
-  if (!made) {
-    return tl::unexpected(made.error());
+  auto snap = m_journal.snapshot();
+  if (!snap) {
+    return tl::unexpected(snap.error());
   }
-  return {};
+  if (snap->object_id(path).empty()) {
+    return {};
+  }
+  return m_journal.write({{path, std::nullopt}}, commit_info(fmt::format("{}: {}: {}", m_options.command, m_plan.stack, what)));
 }
 
 Result<Provider*> Engine::provider(const std::string& name)
@@ -371,11 +364,11 @@ Result<void> Engine::execute(const PlannedAction& a)
   return {};
 }
 
+// The stack's stack.json, written last into the journal, then the journal folded into main: the one
+// commit of this command.
 Result<void> Engine::finish_commit(const ApplyReport& report)
 {
   std::lock_guard lock(m_commit_mutex);
-  state::CommitInfo info;
-  info.command = m_options.command;
   std::map<std::string, int> counts;
   for (const auto& o : report.outcomes) {
     if (o.status == "done") {
@@ -392,37 +385,39 @@ Result<void> Engine::finish_commit(const ApplyReport& report)
   if (report.not_started) {
     parts += fmt::format("{}{} not started", parts.empty() ? "" : ", ", report.not_started);
   }
-  info.summary = fmt::format("{}: {} ({})", m_options.command, m_plan.stack, parts.empty() ? "no changes" : parts);
-  info.stack = m_plan.stack;
-  info.plan_digest = m_digest;
-  info.actor = m_actor;
+  state::CommitInfo info =
+    commit_info(fmt::format("{}: {} ({})", m_options.command, m_plan.stack, parts.empty() ? "no changes" : parts));
   info.trailers = {{"Helios-Outcome", report.ok() ? "ok" : "partial"}};
+
+  auto snap = m_journal.snapshot();
+  if (!snap) {
+    return tl::unexpected(snap.error());
+  }
+  auto records = state::load_records(*snap, m_plan.stack);
+  if (!records) {
+    return tl::unexpected(records.error());
+  }
   const std::string meta_path = state::stack_meta_path(m_plan.stack);
-  auto made = m_repo->commit_retrying(
-    [&](const state::Snapshot& snap) -> Result<std::vector<state::Change>> {
-      auto records = state::load_records(snap, m_plan.stack);
-      if (!records) {
-        return tl::unexpected(records.error());
-      }
-      if (records->empty()) {
-        if (snap.object_id(meta_path).empty()) {
-          return std::vector<state::Change>{};
-        }
-        return std::vector<state::Change>{{meta_path, std::nullopt}};
-      }
-      nlohmann::ordered_json doc;
-      doc["stack"] = m_plan.stack;
-      doc["manifest"] = {{"file", m_plan.manifest_file}, {"digest", m_plan.manifest_digest}};
-      doc["last_command"] = m_options.command;
-      doc["last_plan_digest"] = m_digest;
-      doc["last_outcome"] = report.ok() ? "ok" : "partial";
-      doc["resources"] = records->size();
-      doc["updated"] = state::now_rfc3339();
-      return std::vector<state::Change>{{meta_path, doc.dump(2) + "\n"}};
-    },
-    info);
-  if (!made) {
-    return tl::unexpected(made.error());
+  std::optional<std::string> meta_text;
+  if (!records->empty()) {
+    nlohmann::ordered_json doc;
+    doc["stack"] = m_plan.stack;
+    doc["manifest"] = {{"file", m_plan.manifest_file}, {"digest", m_plan.manifest_digest}};
+    doc["last_command"] = m_options.command;
+    doc["last_plan_digest"] = m_digest;
+    doc["last_outcome"] = report.ok() ? "ok" : "partial";
+    doc["resources"] = records->size();
+    doc["updated"] = state::now_rfc3339();
+    meta_text = doc.dump(2) + "\n";
+  }
+  if (meta_text || !snap->object_id(meta_path).empty()) {
+    if (auto ok = m_journal.write({{meta_path, meta_text}}, info); !ok) {
+      return ok;
+    }
+  }
+  auto folded = m_journal.fold(info);
+  if (!folded) {
+    return tl::unexpected(folded.error());
   }
   return {};
 }
@@ -545,7 +540,7 @@ ApplyReport Engine::run()
     report.not_started += outcomes[i].status == "not_started";
     report.outcomes.push_back(outcomes[i]);
   }
-  if (total > 0) {
+  if (total > 0 || m_journal.pending()) {  // a no-op run still folds the journal a crashed run left
     if (auto ok = finish_commit(report); !ok) {
       ActionOutcome o;
       o.address = "(state)";
@@ -556,8 +551,6 @@ ApplyReport Engine::run()
       report.failed += 1;
     }
   }
-  auto tip = m_repo->tip();
-  report.state_commit = tip ? *tip : std::string();
   return report;
 }
 
@@ -582,7 +575,12 @@ Result<ApplyReport> apply_plan(const std::shared_ptr<state::Repository>& repo, c
     own = std::move(*lock);
     held = own.get();
   }
-  auto snap = repo->snapshot();
+  // The stack's recorded state: main's, or the journal a crashed command left (adopted here).
+  auto journal = state::Journal::open(repo, plan.stack);
+  if (!journal) {
+    return tl::unexpected(journal.error());
+  }
+  auto snap = journal->snapshot();
   if (!snap) {
     return tl::unexpected(snap.error());
   }
@@ -605,8 +603,10 @@ Result<ApplyReport> apply_plan(const std::shared_ptr<state::Repository>& repo, c
     info.hint = "re-plan with `helios plan -o plan.json` and apply the new plan";
     return tl::unexpected(info);
   }
-  Engine engine(repo, plan, providers, credentials, options, *held);
+  Engine engine(*journal, plan, providers, credentials, options, *held);
   ApplyReport report = engine.run();
+  auto tip = repo->tip();
+  report.state_commit = tip ? *tip : std::string();
   report.took_over_lock = held->took_over();
   return report;
 }

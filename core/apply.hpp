@@ -3,8 +3,9 @@
 // - Holds the stack's lock ref for the whole run and refuses a plan whose stack state moved since it was
 //   computed (exit 5).
 // - Runs actions in dependency order, up to `parallelism` at a time.
-// - Before each provider call it commits an intent record; after it, the result. A crash at any point
-//   leaves a record the next plan resumes from (adapters adopt by deterministic name): no duplicates.
+// - Before each provider call it writes an intent record to the stack's journal (core/state/journal.hpp);
+//   after it, the result. At the end the journal is folded into main as one commit. A crash at any point
+//   leaves a journal the next plan resumes from (adapters adopt by deterministic name): no duplicates.
 // - On a failure no new action starts; in-flight ones finish and are recorded; the report says what was
 //   done, what failed and what did not start.
 // - move = create at the new provider, health check, cut over (the record points at the new resource,

@@ -213,6 +213,34 @@ std::string new_uuid()
                      b & 0xffffffffffffULL);
 }
 
+Result<std::vector<Change>> changes_to_match(const Snapshot& target, const Snapshot& current, std::string_view dir)
+{
+  std::vector<Change> changes;
+  if (target.object_id(dir) == current.object_id(dir)) {
+    return changes;  // equal trees: nothing to walk
+  }
+  auto wanted = target.files(dir);
+  if (!wanted) {
+    return tl::unexpected(wanted.error());
+  }
+  auto present = current.files(dir);
+  if (!present) {
+    return tl::unexpected(present.error());
+  }
+  for (const auto& [path, id] : *wanted) {
+    auto found = present->find(path);
+    if (found == present->end() || found->second != id) {
+      changes.push_back({path, std::string(), id});
+    }
+  }
+  for (const auto& [path, id] : *present) {
+    if (!wanted->count(path)) {
+      changes.push_back({path, std::nullopt});
+    }
+  }
+  return changes;
+}
+
 ErrorInfo state_changed_error(const std::string& path, const std::string& expected, const std::string& actual)
 {
   ErrorInfo info{ExitCode::locked, "state_changed",
@@ -581,10 +609,14 @@ Result<Snapshot> Repository::snapshot(std::string_view rev) const
   return snapshot_of(*id);
 }
 
-Result<std::string> Repository::commit(const std::string& parent, const std::vector<Change>& changes,
-                                       const CommitInfo& info)
+namespace {
+
+// Callers' changes as the tree update wants them: path → content (nullopt deletes), and the paths whose
+// content is an existing blob. The repository's own meta file is refused.
+Result<std::pair<std::map<std::string, std::optional<std::string>>, std::map<std::string, std::string>>>
+collect_changes(const std::vector<Change>& changes)
 {
-  std::map<std::string, std::optional<std::string>> final_changes;
+  std::map<std::string, std::optional<std::string>> contents;
   std::map<std::string, std::string> blobs;
   for (const auto& change : changes) {
     if (auto ok = check_path(change.path); !ok) {
@@ -593,13 +625,74 @@ Result<std::string> Repository::commit(const std::string& parent, const std::vec
     if (change.path == k_meta_path) {
       return fail(ExitCode::usage, "invalid_state_path", fmt::format("{} is written by the repository itself", k_meta_path));
     }
-    final_changes[change.path] = change.content;  // the last change of a path wins
+    contents[change.path] = change.content;  // the last change of a path wins
     if (change.blob.empty()) {
       blobs.erase(change.path);
     } else {
       blobs[change.path] = change.blob;
     }
   }
+  return std::pair{std::move(contents), std::move(blobs)};
+}
+
+}  // namespace
+
+Result<std::string> Repository::write_commit(const Snapshot& base, const std::map<std::string, std::optional<std::string>>& changes,
+                                             const std::map<std::string, std::string>& blobs, const std::string& message,
+                                             const std::string& actor)
+{
+  git::TreePtr empty;
+  git_tree* base_tree = base.m_tree.get();
+  if (!base_tree) {
+    auto made = empty_tree(m_repo);
+    if (!made) {
+      return tl::unexpected(made.error());
+    }
+    empty = std::move(*made);
+    base_tree = empty.get();
+  }
+  auto tree_id = apply_changes(m_repo, base_tree, changes, blobs);
+  if (!tree_id) {
+    return tl::unexpected(tree_id.error());
+  }
+  git_tree* tree = nullptr;
+  if (int rc = git_tree_lookup(&tree, m_repo, &*tree_id); rc < 0) {
+    return tl::unexpected(git::error(rc, "cannot read the new state tree", m_path));
+  }
+  git::TreePtr tree_owner(tree);
+
+  git::CommitPtr parent_commit;
+  if (!base.commit().empty()) {
+    git_oid parent_id{};
+    git::from_hex(base.commit(), parent_id);
+    git_commit* pc = nullptr;
+    if (int rc = git_commit_lookup(&pc, m_repo, &parent_id); rc < 0) {
+      return tl::unexpected(git::error(rc, "cannot read state commit " + base.commit(), m_path));
+    }
+    parent_commit.reset(pc);
+  }
+  auto sig = signature_for(actor.empty() ? default_actor() : actor);
+  if (!sig) {
+    return tl::unexpected(sig.error());
+  }
+  const git_commit* parents[1] = {parent_commit.get()};
+  git_oid commit_id;
+  if (int rc = git_commit_create(&commit_id, m_repo, nullptr, sig->get(), sig->get(), nullptr, message.c_str(), tree,
+                                 parent_commit ? 1 : 0, parents);
+      rc < 0) {
+    return tl::unexpected(git::error(rc, "cannot write the state commit", m_path));
+  }
+  return git::to_hex(commit_id);
+}
+
+Result<std::string> Repository::commit(const std::string& parent, const std::vector<Change>& changes,
+                                       const CommitInfo& info)
+{
+  auto collected = collect_changes(changes);
+  if (!collected) {
+    return tl::unexpected(collected.error());
+  }
+  auto& [final_changes, blobs] = *collected;
 
   std::lock_guard lock(m_mutex);
   auto base = snapshot_of(parent);
@@ -624,58 +717,54 @@ Result<std::string> Repository::commit(const std::string& parent, const std::vec
   meta->serial += 1;
   final_changes[k_meta_path] = render_meta(*meta);
 
-  git::TreePtr empty;
-  git_tree* base_tree = base->m_tree.get();
-  if (!base_tree) {
-    auto made = empty_tree(m_repo);
-    if (!made) {
-      return tl::unexpected(made.error());
-    }
-    empty = std::move(*made);
-    base_tree = empty.get();
-  }
-  auto tree_id = apply_changes(m_repo, base_tree, final_changes, blobs);
-  if (!tree_id) {
-    return tl::unexpected(tree_id.error());
-  }
-  git_tree* tree = nullptr;
-  if (int rc = git_tree_lookup(&tree, m_repo, &*tree_id); rc < 0) {
-    return tl::unexpected(git::error(rc, "cannot read the new state tree", m_path));
-  }
-  git::TreePtr tree_owner(tree);
-
-  git::CommitPtr parent_commit;
-  git_oid parent_id{};
-  if (!parent.empty()) {
-    git::from_hex(parent, parent_id);
-    git_commit* pc = nullptr;
-    if (int rc = git_commit_lookup(&pc, m_repo, &parent_id); rc < 0) {
-      return tl::unexpected(git::error(rc, "cannot read state commit " + parent, m_path));
-    }
-    parent_commit.reset(pc);
-  }
-  const std::string actor = info.actor.empty() ? default_actor() : info.actor;
-  auto sig = signature_for(actor);
-  if (!sig) {
-    return tl::unexpected(sig.error());
-  }
   const std::string message = format_commit_message(info, meta->serial);
-  const git_commit* parents[1] = {parent_commit.get()};
-  git_oid commit_id;
-  if (int rc = git_commit_create(&commit_id, m_repo, nullptr, sig->get(), sig->get(), nullptr, message.c_str(), tree,
-                                 parent_commit ? 1 : 0, parents);
-      rc < 0) {
-    return tl::unexpected(git::error(rc, "cannot write the state commit", m_path));
+  auto commit_hex = write_commit(*base, final_changes, blobs, message, info.actor);
+  if (!commit_hex) {
+    return commit_hex;
   }
-  const std::string commit_hex = git::to_hex(commit_id);
   const std::string first_line = message.substr(0, message.find('\n'));
-  auto moved = update_ref(k_main_ref, commit_hex, parent, "helios: " + first_line);
+  auto moved = update_ref(k_main_ref, *commit_hex, parent, "helios: " + first_line);
   if (!moved) {
     return tl::unexpected(moved.error());
   }
   if (!*moved) {
     auto now = tip();
     return tl::unexpected(state_changed_error(m_path, parent, now ? *now : std::string()));
+  }
+  return commit_hex;
+}
+
+Result<std::string> Repository::commit_on(const std::string& ref, const std::string& parent, const std::string& expected,
+                                          const std::vector<Change>& changes, const CommitInfo& info)
+{
+  if (ref == k_main_ref) {
+    return fail(ExitCode::runtime, "state_io", "commit_on writes refs outside main; main moves only through commit()");
+  }
+  auto collected = collect_changes(changes);
+  if (!collected) {
+    return tl::unexpected(collected.error());
+  }
+  std::lock_guard lock(m_mutex);
+  auto base = snapshot_of(parent);
+  if (!base) {
+    return tl::unexpected(base.error());
+  }
+  auto meta = base->meta();
+  if (!meta) {
+    return tl::unexpected(meta.error());
+  }
+  const std::string message = format_commit_message(info, meta->serial);
+  auto commit_hex = write_commit(*base, collected->first, collected->second, message, info.actor);
+  if (!commit_hex) {
+    return commit_hex;
+  }
+  auto moved = update_ref(ref, *commit_hex, expected, "helios: " + message.substr(0, message.find('\n')));
+  if (!moved) {
+    return tl::unexpected(moved.error());
+  }
+  if (!*moved) {
+    return fail(ExitCode::locked, "state_changed", fmt::format("{} moved underneath", ref), m_path,
+                "another process wrote the same journal; re-run the command");
   }
   return commit_hex;
 }

@@ -117,6 +117,12 @@ public:
   using ChangeMaker = std::function<Result<std::vector<Change>>(const Snapshot&)>;
   Result<std::string> commit_retrying(const ChangeMaker& make, const CommitInfo& info, int attempts = 32);
 
+  // A commit on a ref outside main (an apply's journal, core/state/journal.hpp): `changes` applied to
+  // `parent`'s tree, the repository serial untouched, then `ref` moved by compare-and-swap from `expected`
+  // (empty = must not exist); exit 5 when it moved.
+  Result<std::string> commit_on(const std::string& ref, const std::string& parent, const std::string& expected,
+                                const std::vector<Change>& changes, const CommitInfo& info);
+
   // Newest first; `path` limits to commits that changed it (a file or a directory).
   [[nodiscard]] Result<std::vector<LogEntry>> log(std::size_t limit, std::string_view path = {}) const;
 
@@ -139,12 +145,20 @@ private:
   friend class Snapshot;
   Repository(std::string path, git_repository* repo) : m_path(std::move(path)), m_repo(repo) {}
   Result<std::string> create_first_commit();
+  // Writes a commit of `base` with `changes` (and `blobs`) applied; moves no ref. Hold m_mutex.
+  Result<std::string> write_commit(const Snapshot& base, const std::map<std::string, std::optional<std::string>>& changes,
+                                   const std::map<std::string, std::string>& blobs, const std::string& message,
+                                   const std::string& actor);
   Result<Snapshot> snapshot_of(const std::string& commit_hex) const;
 
   std::string m_path;
   git_repository* m_repo = nullptr;
   mutable std::recursive_mutex m_mutex;  // libgit2 objects of one repository are not thread-safe
 };
+
+// The changes that make directory `dir` of `current` equal to `dir` of `target` (blobs reused by id):
+// what `state rollback` and the fold of a journal commit.
+Result<std::vector<Change>> changes_to_match(const Snapshot& target, const Snapshot& current, std::string_view dir);
 
 // A new random (version 4) UUID.
 std::string new_uuid();

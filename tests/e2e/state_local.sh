@@ -74,8 +74,12 @@ expect_contains "$ERR" "nosuch"
 
 # update: a changed command is an update with its reason
 sed -i 's/--bind 127.0.0.1"/--bind 127.0.0.1 --directory ."/' stack.yaml
+commits_before=$(git -C "$state" rev-list --count main)
 H apply --json
 expect_rc 0 "apply update"
+# one commit per mutating command: intents and results went to the journal, which is folded and gone
+[ "$(git -C "$state" rev-list --count main)" -eq $((commits_before + 1)) ] && pass || fail "apply made more than one commit on main"
+[ -z "$(git -C "$state" for-each-ref refs/helios/journal)" ] && pass || fail "a journal ref survived apply"
 expect_json '[.actions[] | select(.address == "web")][0].action == "update" or [.actions[] | select(.address == "web")][0].action == "create"'
 url=$(jq -r '.outputs.web.url' <<<"$OUT")
 curl -sf "$url" >/dev/null && pass || fail "web after update"
@@ -86,7 +90,7 @@ expect_rc 0 "converged after update"
 H state log --json
 expect_rc 0 "state log"
 expect_schema state
-expect_json '.commits[0].command == "apply" and (.commits[0].actor | length > 0) and (.commits | length) > 3'
+expect_json '.commits[0].command == "apply" and (.commits[0].actor | length > 0) and (.commits | length) == 3'  # init, then one commit per apply
 git -C "$state" log -1 --format=%B main | grep -q '^Helios-Plan-Digest: sha256:' && pass || fail "no plan digest trailer"
 git -C "$state" log -1 --format=%B main | grep -q '^Helios-Version: ' && pass || fail "no version trailer"
 H state show --json

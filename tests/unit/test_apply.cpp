@@ -5,22 +5,14 @@
 
 #include "core/apply.hpp"
 #include "core/state/resource_record.hpp"
+#include "core/state/journal.hpp"
 #include "memory_provider.hpp"
+#include "temp_dir.hpp"
 
 using namespace helios;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir()
-  {
-    char tmpl[] = "/tmp/helios-unit-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 const std::string k_stack = "s";  // (a literal assigned inside desired() trips GCC 12's -Wstringop-overflow)
 
@@ -41,7 +33,7 @@ DesiredResource desired(const std::string& workload, std::vector<std::string> de
 }
 
 struct Fixture {
-  TempDir tmp;
+  testing::TempDir tmp;
   testing::MemoryProvider provider;
   std::shared_ptr<state::Repository> repo = state::Repository::open((tmp.path / "s").string()).value();
   ProviderLookup lookup = [this](const std::string&) -> Provider* { return &provider; };
@@ -49,7 +41,10 @@ struct Fixture {
   std::vector<DesiredResource> stack = {desired("db"), desired("cache"), desired("web", {"db", "cache"}),
                                         desired("worker", {"web"})};
 
-  Plan plan(PlanOptions options = {}) { return make_plan("s", stack, repo->snapshot().value(), lookup, creds, options).value(); }
+  Plan plan(PlanOptions options = {})
+  {
+    return make_plan("s", stack, state::Journal::view(repo, "s").value(), lookup, creds, options).value();
+  }
   ApplyReport apply(const Plan& p, int parallelism = 4)
   {
     ApplyOptions options;
@@ -85,9 +80,14 @@ TEST_CASE("Apply creates in dependency order, records every resource ready, and 
     CHECK(!rec.intent);
     REQUIRE(rec.resource);
   }
-  // Intent before the call, result after: each create is two commits, and the log says so.
+  // Intents and results went to the journal; main got one commit for the whole command, with its trailers.
   auto log = f.repo->log(100).value();
-  CHECK(std::count_if(log.begin(), log.end(), [](const auto& e) { return e.summary.find("intent create") != std::string::npos; }) == 4);
+  REQUIRE(log.size() == 2);  // the repository's first commit, then the apply
+  CHECK(log.front().summary == "apply: s (4 created)");
+  CHECK(log.front().trailer("Helios-Command") == "apply");
+  CHECK(log.front().trailer("Helios-Plan-Digest").rfind("sha256:", 0) == 0);
+  CHECK(log.front().trailer("Helios-Outcome") == "ok");
+  CHECK(state::Journal::leftover_stacks(*f.repo).value().empty());
   CHECK(!f.plan().has_changes());
   CHECK(f.provider.calls["create:helios-s-db"] == 1);
 }
@@ -218,11 +218,11 @@ TEST_CASE("An interrupted create (intent recorded, no result) is resumed by the 
   state::CommitInfo info;
   info.command = "apply";
   info.stack = "s";
-  REQUIRE(f.repo->commit_retrying(
-    [&](const state::Snapshot&) -> Result<std::vector<state::Change>> {
-      return std::vector<state::Change>{{state::resource_path("s", "db"), state::render_record(rec)}};
-    },
-    info));
+  {
+    auto journal = state::Journal::open(f.repo, "s").value();
+    REQUIRE(journal.write({{state::resource_path("s", "db"), state::render_record(rec)}}, info));
+  }  // the crash: the journal is never folded
+  const std::size_t commits = f.repo->log(100).value().size();
   auto plan = f.plan();
   const auto it = std::find_if(plan.actions.begin(), plan.actions.end(), [](const auto& a) { return a.address == "db"; });
   REQUIRE(it != plan.actions.end());
@@ -231,6 +231,8 @@ TEST_CASE("An interrupted create (intent recorded, no result) is resumed by the 
   CHECK(f.provider.resources.size() == 4);  // the adapter adopted helios-s-db by its deterministic name
   CHECK(f.records().at("db").status == "ready");
   CHECK(!f.records().at("db").intent);
+  CHECK(f.repo->log(100).value().size() == commits + 1);  // the resumed apply folded the journal in one commit
+  CHECK(state::Journal::leftover_stacks(*f.repo).value().empty());
 }
 
 TEST_SUITE_END();
