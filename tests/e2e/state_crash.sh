@@ -54,12 +54,17 @@ check_converged() {
   [ "$here" -le 1 ] && pass || fail "$what: $here web processes on port $port (duplicates)"
 }
 
-# How long an uninterrupted apply and destroy take here: the kills land at random points inside them.
+# How long an uninterrupted apply and destroy take here (the shorter of two rounds: the first one also
+# creates the state repository): the kills land at random points inside them.
 ms() { date +%s%3N; }
-t0=$(ms); run_helios --state "$state" -f stack.yaml apply; expect_rc 0 "first apply"
-t1=$(ms); run_helios --state "$state" -f stack.yaml destroy; expect_rc 0 "first destroy"
-t2=$(ms)
-apply_ms=$((t1 - t0)); destroy_ms=$((t2 - t1))
+apply_ms=999999; destroy_ms=999999
+for round in 1 2; do
+  t0=$(ms); run_helios --state "$state" -f stack.yaml apply; expect_rc 0 "apply, round $round"
+  t1=$(ms); run_helios --state "$state" -f stack.yaml destroy; expect_rc 0 "destroy, round $round"
+  t2=$(ms)
+  [ $((t1 - t0)) -lt "$apply_ms" ] && apply_ms=$((t1 - t0))
+  [ $((t2 - t1)) -lt "$destroy_ms" ] && destroy_ms=$((t2 - t1))
+done
 echo "an uninterrupted apply takes ${apply_ms} ms, a destroy ${destroy_ms} ms"
 
 trials=${HELIOS_CRASH_TRIALS:-50}
