@@ -3,7 +3,8 @@
 // Prints wall time against the ideal (calls × latency ÷ parallelism) and the ratio; target ≤ 1.5 × ideal
 // at 16. Resources are Cloudflare R2 buckets (one POST per create), driven the way apply drives them:
 // N worker threads each calling Provider::create, all sharing the one transport (curl multi loop); then
-// the same creates through the real apply engine (plan, intent/result state commits, lock) at 10 and 16.
+// the same creates through the real apply engine (plan, intent/result journal commits, one fold into main, lock)
+// at 10 and 16.
 //
 // Usage: bench_apply [--resources 500] [--latency-ms 50] [--runs 3] [--fake PATH]
 // The fake is build/tests/fakes/helios_fake (found next to this binary's build tree, or --fake / HELIOS_FAKE).
@@ -236,7 +237,7 @@ int main(int argc, char** argv)
       target_met = false;
     }
   }
-  fmt::print("through the apply engine (make_plan + apply_plan, a state commit before and after each call):\n");
+  fmt::print("through the apply engine (make_plan + apply_plan: a journal commit before and after each call, one commit on main):\n");
   for (int parallelism : {10, 16}) {
     std::vector<double> times;
     long calls = 0, failures = 0;
