@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "core/suggest.hpp"
+#include "core/yaml_fast_load.hpp"
 
 namespace helios {
 
@@ -338,7 +339,12 @@ Result<YamlDocument> YamlDocument::parse(std::string text, std::string file, con
   doc.m_text = std::move(text);
   std::vector<YAML::Node> documents;
   try {
-    documents = YAML::LoadAll(doc.m_text);
+    // libyaml builds yaml-cpp's tree for the common case; yaml-cpp parses (and words the errors) otherwise
+    if (auto fast = fast_yaml_load(doc.m_text, limits.max_depth)) {
+      documents.push_back(std::move(*fast));
+    } else {
+      documents = YAML::LoadAll(doc.m_text);
+    }
   } catch (const YAML::DeepRecursion& e) {
     return tl::unexpected(yaml_error(fmt::format("the YAML nests deeper than {} levels", limits.max_depth),
                                      doc.where(e.mark).to_string(),
@@ -364,6 +370,27 @@ Result<YamlDocument> YamlDocument::parse(std::string text, std::string file, con
     return tl::unexpected(ok.error());
   }
   return doc;
+}
+
+const std::vector<YamlDocument::MapEntry>* YamlDocument::map_entries(const YAML::Node& map) const
+{
+  const int pos = map.Mark().pos;
+  if (pos < 0 || !map.IsMap()) {
+    return nullptr;
+  }
+  auto [it, added] = m_map_entries.try_emplace(pos);
+  if (!added) {
+    return it->second.first.is(map) ? &it->second.second : nullptr;
+  }
+  it->second.first.reset(map);
+  auto& out = it->second.second;
+  out.reserve(map.size());
+  for (const auto& entry : map) {
+    const bool scalar = entry.first.IsScalar();
+    out.push_back(MapEntry{scalar, scalar ? std::string_view(entry.first.Scalar()) : std::string_view(), entry.first,
+                           entry.second});
+  }
+  return &out;
 }
 
 YamlNode YamlDocument::root() const
@@ -549,6 +576,15 @@ std::vector<YamlEntry> YamlNode::entries() const
     return out;
   }
   const SourceLocation here = where();
+  if (const auto* indexed = m_doc->map_entries(m_node)) {
+    out.reserve(indexed->size());
+    for (const auto& entry : *indexed) {
+      const SourceLocation key_where = m_doc->where(entry.key_node, here);
+      const std::string key(entry.key);
+      out.push_back(YamlEntry{key, key_where, YamlNode(*m_doc, entry.value, child_path(key), key_where)});
+    }
+    return out;
+  }
   for (const auto& entry : m_node) {
     const SourceLocation key_where = m_doc->where(entry.first, here);
     const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : std::string();
@@ -567,6 +603,17 @@ std::optional<YamlNode> YamlNode::get(std::string_view key) const
   if (!is_map()) {
     return std::nullopt;
   }
+  if (const auto* indexed = m_doc->map_entries(m_node)) {
+    for (const auto& entry : *indexed) {
+      if (entry.scalar_key && entry.key == key) {
+        const YAML::Mark mark = entry.key_node.Mark();
+        // the key's own position; this node's (the fallback) only when the key has none
+        return YamlNode(*m_doc, entry.value, child_path(key),
+                        mark.is_null() || mark.line < 0 ? m_doc->where(entry.key_node, where()) : m_doc->where(mark));
+      }
+    }
+    return std::nullopt;
+  }
   for (const auto& entry : m_node) {
     if (entry.first.IsScalar() && entry.first.Scalar() == key) {
       return YamlNode(*m_doc, entry.second, child_path(key), m_doc->where(entry.first, where()));
@@ -577,6 +624,19 @@ std::optional<YamlNode> YamlNode::get(std::string_view key) const
 
 Result<void> YamlNode::check_keys(const std::vector<std::string_view>& allowed) const
 {
+  if (const auto* indexed = is_map() ? m_doc->map_entries(m_node) : nullptr) {
+    bool all_known = true;
+    for (const auto& entry : *indexed) {
+      bool known = false;
+      for (const auto name : allowed) {
+        known = known || name == entry.key;
+      }
+      all_known = all_known && known;
+    }
+    if (all_known) {
+      return {};  // else the walk below names the first unknown key
+    }
+  }
   for (const auto& entry : entries()) {
     bool known = false;
     for (const auto name : allowed) {

@@ -3,7 +3,7 @@
 //
 // YamlDocument::load_file refuses, before yaml-cpp sees the text: files over a size limit (without
 // reading them whole), empty files, NUL bytes and other binary control bytes, and invalid UTF-8. After
-// parsing it walks the tree once and refuses: more than one document, nesting deeper than a limit,
+// parsing (core/yaml_fast_load.hpp, else yaml-cpp) it walks the tree once and refuses: more than one document, nesting deeper than a limit,
 // duplicate or non-scalar mapping keys, and alias bombs ("billion laughs": yaml-cpp shares an anchored
 // node between its aliases, so the expansion happens when a reader walks the tree; the walk counts every
 // node reached, aliases each time they are used, and stops at a budget). After that check any reader's
@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -136,6 +137,17 @@ public:
   [[nodiscard]] SourceLocation where(const YAML::Node& node, const SourceLocation& fallback = {}) const;
   [[nodiscard]] SourceLocation where(const YAML::Mark& mark) const;
 
+  // The entries of a mapping of this document in file order, indexed on first use: readers look keys up
+  // one by one (YamlNode::get), and each walk of a yaml-cpp mapping costs a few hundred instructions per
+  // entry. nullptr for a node without a position in the text (then callers walk the node itself).
+  struct MapEntry {
+    bool scalar_key;
+    std::string_view key;  // the key's scalar (empty unless scalar_key), owned by key_node
+    YAML::Node key_node;
+    YAML::Node value;
+  };
+  [[nodiscard]] const std::vector<MapEntry>* map_entries(const YAML::Node& map) const;
+
   // The code of field errors raised through YamlNode (default "invalid_yaml").
   [[nodiscard]] const std::string& error_code() const { return m_error_code; }
   void set_error_code(std::string code) { m_error_code = std::move(code); }
@@ -151,6 +163,8 @@ private:
   std::string m_text;
   YAML::Node m_root;
   std::string m_error_code = "invalid_yaml";
+  // by the mapping's position in the text; the node itself is kept to tell positions shared by aliases
+  mutable std::unordered_map<int, std::pair<YAML::Node, std::vector<MapEntry>>> m_map_entries;
 };
 
 // Formats a byte count for messages: "4 MiB", "100.0 MiB", "512 bytes".
