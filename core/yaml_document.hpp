@@ -1,10 +1,11 @@
 #pragma once
 // Safe, located YAML loading for every YAML reader in helios (manifests, user catalogs, policy data).
 //
-// YamlDocument::load_file refuses, before yaml-cpp sees the text: files over a size limit (without
-// reading them whole), empty files, NUL bytes and other binary control bytes, and invalid UTF-8. After
-// parsing (core/yaml_fast_load.hpp, else yaml-cpp) it walks the tree once and refuses: more than one document, nesting deeper than a limit,
-// duplicate or non-scalar mapping keys, and alias bombs ("billion laughs": yaml-cpp shares an anchored
+// YamlDocument::load_file refuses, before the text is parsed: files over a size limit (without reading
+// them whole), empty files, NUL bytes and other binary control bytes, and invalid UTF-8. It parses with
+// libyaml into yaml-cpp's tree when that is certain to equal yaml-cpp's own (core/yaml_fast_load.hpp), else
+// with yaml-cpp. After parsing it walks the tree once and refuses: more than one document, nesting deeper
+// than a limit, duplicate or non-scalar mapping keys, and alias bombs ("billion laughs": yaml-cpp shares an anchored
 // node between its aliases, so the expansion happens when a reader walks the tree; the walk counts every
 // node reached, aliases each time they are used, and stops at a budget). After that check any reader's
 // walk of the tree is bounded by the same budget.
