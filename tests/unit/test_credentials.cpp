@@ -8,21 +8,14 @@
 #include <unistd.h>
 
 #include "core/credentials.hpp"
+#include "temp_dir.hpp"
 
 using namespace helios;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir()
-  {
-    char tmpl[] = "/tmp/helios-unit-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using testing::TempDir;
 
 void write_file(const fs::path& path, const std::string& text, mode_t mode)
 {

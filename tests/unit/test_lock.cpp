@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/state/lock.hpp"
+#include "temp_dir.hpp"
 
 using namespace helios;
 using namespace helios::state;
@@ -14,15 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir()
-  {
-    char tmpl[] = "/tmp/helios-unit-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using testing::TempDir;
 
 }  // namespace
 

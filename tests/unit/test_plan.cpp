@@ -6,21 +6,14 @@
 
 #include "core/plan.hpp"
 #include "memory_provider.hpp"
+#include "temp_dir.hpp"
 
 using namespace helios;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir()
-  {
-    char tmpl[] = "/tmp/helios-unit-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using testing::TempDir;
 
 DesiredResource desired(const std::string& workload, std::vector<std::string> depends_on = {},
                         const std::string& command = "run")

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/state/repository.hpp"
+#include "temp_dir.hpp"
 
 using namespace helios;
 using namespace helios::state;
@@ -15,15 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir()
-  {
-    char tmpl[] = "/tmp/helios-unit-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using testing::TempDir;
 
 CommitInfo info(const std::string& command)
 {
