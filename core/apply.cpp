@@ -48,7 +48,10 @@ public:
   ApplyReport run();
 
 private:
+  // An intent: written (and waited for) before the provider call.
   Result<void> write(const ResourceRecord& record, const std::string& what);
+  // A result: queued for the next journal commit; a crash before it is recovered from the intent.
+  Result<void> post(const ResourceRecord& record, const std::string& what);
   Result<void> erase(const std::string& address, const std::string& what);
   Result<Provider*> provider(const std::string& name);
   Result<Credentials> creds(const std::string& provider, const std::string& account);
@@ -73,7 +76,6 @@ private:
   state::Lock& m_lock;
   std::string m_actor;
   std::string m_digest;
-  std::mutex m_commit_mutex;
   std::mutex m_event_mutex;
   std::mutex m_provider_mutex;
 };
@@ -109,9 +111,9 @@ state::CommitInfo Engine::commit_info(const std::string& summary) const
 }
 
 // Intents and results go to the stack's journal (a side ref); main gets the one commit of finish_commit.
+// Several workers write at once; the journal groups their records into one commit.
 Result<void> Engine::write(const ResourceRecord& record, const std::string& what)
 {
-  std::lock_guard lock(m_commit_mutex);
   if (!m_lock.held()) {
     return fail(ExitCode::locked, "lock_lost", fmt::format("the lock of stack '{}' was cleared while applying", m_plan.stack),
                 m_journal.stack(), "someone ran `helios state unlock`; re-run apply to converge");
@@ -121,18 +123,23 @@ Result<void> Engine::write(const ResourceRecord& record, const std::string& what
                          commit_info(fmt::format("{}: {}: {}", m_options.command, m_plan.stack, what)));
 }
 
+Result<void> Engine::post(const ResourceRecord& record, const std::string& what)
+{
+  if (!m_lock.held()) {
+    return fail(ExitCode::locked, "lock_lost", fmt::format("the lock of stack '{}' was cleared while applying", m_plan.stack),
+                m_journal.stack(), "someone ran `helios state unlock`; re-run apply to converge");
+  }
+  const std::string path = state::resource_path(m_plan.stack, record.address);
+  m_journal.post({{path, state::render_record(record)}},
+                 commit_info(fmt::format("{}: {}: {}", m_options.command, m_plan.stack, what)));
+  return {};
+}
+
 Result<void> Engine::erase(const std::string& address, const std::string& what)
 {
-  std::lock_guard lock(m_commit_mutex);
   const std::string path = state::resource_path(m_plan.stack, address);
-  auto snap = m_journal.snapshot();
-  if (!snap) {
-    return tl::unexpected(snap.error());
-  }
-  if (snap->object_id(path).empty()) {
-    return {};
-  }
-  return m_journal.write({{path, std::nullopt}}, commit_info(fmt::format("{}: {}: {}", m_options.command, m_plan.stack, what)));
+  m_journal.post({{path, std::nullopt}}, commit_info(fmt::format("{}: {}: {}", m_options.command, m_plan.stack, what)));
+  return {};
 }
 
 Result<Provider*> Engine::provider(const std::string& name)
@@ -184,7 +191,7 @@ Result<void> Engine::recorded_call(const PlannedAction& a, ResourceRecord rec, c
   auto made = call(**p, *c);
   if (!made) {
     rec.status = "failed";
-    (void)write(rec, verb + " failed " + a.address);
+    (void)post(rec, verb + " failed " + a.address);
     return tl::unexpected(made.error());
   }
   rec.resource = *made;
@@ -192,7 +199,7 @@ Result<void> Engine::recorded_call(const PlannedAction& a, ResourceRecord rec, c
   rec.intent.reset();
   rec.spec_digest = state::spec_digest(d.spec);
   rec.updated = state::now_rfc3339();
-  return write(rec, past + " " + a.address);
+  return post(rec, past + " " + a.address);
 }
 
 Result<void> Engine::do_create(const PlannedAction& a, ResourceRecord rec)
@@ -229,7 +236,7 @@ Result<void> Engine::do_remove(const PlannedAction& a)
       return ok;
     }
     rec.deposed.reset();
-    return write(rec, "deleted deposed " + a.address);
+    return post(rec, "deleted deposed " + a.address);
   }
   if (rec.resource) {
     rec.status = "pending";
@@ -247,7 +254,7 @@ Result<void> Engine::do_remove(const PlannedAction& a)
     }
     if (auto ok = (*p)->remove(*rec.resource, *c); !ok) {
       rec.status = "failed";
-      (void)write(rec, "delete failed " + a.address);
+      (void)post(rec, "delete failed " + a.address);
       return ok;
     }
   }
@@ -312,7 +319,7 @@ Result<void> Engine::do_move(const PlannedAction& a)
   if (!healthy) {
     (void)(*p)->remove(*made, *c);
     rec.intent.reset();
-    (void)write(rec, "move aborted " + a.address);
+    (void)post(rec, "move aborted " + a.address);
     return fail(ExitCode::runtime, "health_check_failed",
                 fmt::format("the new {} at {} failed its health check; the old one keeps serving", a.address, d.provider),
                 d.provider, "check the workload's runtime and health path");
@@ -342,7 +349,7 @@ Result<void> Engine::do_move(const PlannedAction& a)
     return ok;
   }
   next.deposed.reset();
-  return write(next, "moved " + a.address + " to " + d.provider);
+  return post(next, "moved " + a.address + " to " + d.provider);
 }
 
 Result<void> Engine::execute(const PlannedAction& a)
@@ -368,7 +375,6 @@ Result<void> Engine::execute(const PlannedAction& a)
 // commit of this command.
 Result<void> Engine::finish_commit(const ApplyReport& report)
 {
-  std::lock_guard lock(m_commit_mutex);
   std::map<std::string, int> counts;
   for (const auto& o : report.outcomes) {
     if (o.status == "done") {
@@ -389,6 +395,9 @@ Result<void> Engine::finish_commit(const ApplyReport& report)
     commit_info(fmt::format("{}: {} ({})", m_options.command, m_plan.stack, parts.empty() ? "no changes" : parts));
   info.trailers = {{"Helios-Outcome", report.ok() ? "ok" : "partial"}};
 
+  if (auto flushed = m_journal.flush(); !flushed) {  // the results still queued
+    return flushed;
+  }
   auto snap = m_journal.snapshot();
   if (!snap) {
     return tl::unexpected(snap.error());

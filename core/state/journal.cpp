@@ -1,8 +1,43 @@
 #include "core/state/journal.hpp"
 
+#include <condition_variable>
+#include <mutex>
+
+#include <fmt/format.h>
+
 #include "core/state/resource_record.hpp"
 
 namespace helios::state {
+
+// A writer waiting for the commit that holds its record.
+struct Journal::Waiter {
+  bool done = false;
+  Result<void> result;
+};
+
+// Records waiting for the next group commit, and whether one is being written.
+struct Journal::WriteQueue {
+  struct Entry {
+    std::vector<Change> changes;
+    CommitInfo info;
+    Waiter* waiter;  // null: posted, nobody waits
+  };
+  std::mutex mutex;
+  std::condition_variable written;
+  std::vector<Entry> queued;
+  bool writing = false;
+  std::optional<ErrorInfo> posted_failure;  // the first failed commit that held posted records
+};
+
+Journal::Journal(std::shared_ptr<Repository> repo, std::string stack, std::string tip, std::string ref_at)
+  : m_queue(std::make_unique<WriteQueue>()), m_repo(std::move(repo)), m_stack(std::move(stack)), m_tip(std::move(tip)),
+    m_ref_at(std::move(ref_at))
+{
+}
+
+Journal::Journal(Journal&&) noexcept = default;
+Journal& Journal::operator=(Journal&&) noexcept = default;
+Journal::~Journal() = default;
 
 std::string Journal::ref_for(const std::string& stack)
 {
@@ -59,6 +94,84 @@ Result<Journal> Journal::open(std::shared_ptr<Repository> repo, const std::strin
 
 Result<void> Journal::write(const std::vector<Change>& changes, const CommitInfo& info)
 {
+  Waiter me;
+  std::unique_lock lock(m_queue->mutex);
+  m_queue->queued.push_back({changes, info, &me});
+  return write_queued(lock, me);
+}
+
+void Journal::post(const std::vector<Change>& changes, const CommitInfo& info)
+{
+  std::lock_guard lock(m_queue->mutex);
+  m_queue->queued.push_back({changes, info, nullptr});
+}
+
+Result<void> Journal::flush()
+{
+  Waiter me;
+  std::unique_lock lock(m_queue->mutex);
+  m_queue->queued.push_back({{}, {}, &me});
+  auto written = write_queued(lock, me);
+  if (!written) {
+    return written;
+  }
+  if (m_queue->posted_failure) {
+    return tl::unexpected(*m_queue->posted_failure);
+  }
+  return {};
+}
+
+Result<void> Journal::write_queued(std::unique_lock<std::mutex>& lock, Waiter& me)
+{
+  WriteQueue& q = *m_queue;
+  while (!me.done) {
+    if (q.writing) {
+      q.written.wait(lock);
+      continue;
+    }
+    // This thread writes everything queued so far as one commit, in arrival order (a later change of the
+    // same path wins).
+    q.writing = true;
+    std::vector<WriteQueue::Entry> batch;
+    batch.swap(q.queued);
+    lock.unlock();
+    std::vector<Change> all;
+    std::vector<const CommitInfo*> infos;
+    for (const auto& e : batch) {
+      if (!e.changes.empty()) {
+        all.insert(all.end(), e.changes.begin(), e.changes.end());
+        infos.push_back(&e.info);
+      }
+    }
+    Result<void> result;
+    if (!infos.empty()) {
+      CommitInfo merged = *infos.front();
+      if (infos.size() > 1) {
+        merged.summary = fmt::format("{} (+{} more)", infos.front()->summary, infos.size() - 1);
+        merged.body.clear();
+        for (const auto* info : infos) {
+          merged.body += "- " + info->summary + "\n";
+        }
+      }
+      result = write_batch(all, merged);
+    }
+    lock.lock();
+    for (auto& e : batch) {
+      if (e.waiter) {
+        e.waiter->result = result;
+        e.waiter->done = true;
+      } else if (!result && !q.posted_failure) {
+        q.posted_failure = result.error();
+      }
+    }
+    q.writing = false;
+    q.written.notify_all();
+  }
+  return me.result;
+}
+
+Result<void> Journal::write_batch(const std::vector<Change>& changes, const CommitInfo& info)
+{
   auto made = m_repo->commit_on(ref_for(m_stack), m_tip, m_ref_at, changes, info);
   if (!made) {
     return tl::unexpected(made.error());
@@ -75,6 +188,9 @@ Result<Snapshot> Journal::snapshot() const
 
 Result<std::string> Journal::fold(const CommitInfo& info)
 {
+  if (auto flushed = flush(); !flushed) {
+    return tl::unexpected(flushed.error());
+  }
   auto mine = snapshot();
   if (!mine) {
     return tl::unexpected(mine.error());

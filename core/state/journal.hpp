@@ -14,6 +14,7 @@
 //   journal.fold(info);                                                   // one commit on main
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,26 +42,39 @@ public:
   // one starts at main's tip (its ref is created by the first write).
   static Result<Journal> open(std::shared_ptr<Repository> repo, const std::string& stack);
 
-  // One journal commit with `changes` (paths under the stack's directory).
+  // A journal commit with `changes` (paths under the stack's directory); returns once it is written.
+  // Safe from several threads: writes that arrive while a commit is being written are grouped into the
+  // next one (group commit), so N actions in flight cost about one commit per round, not N.
   Result<void> write(const std::vector<Change>& changes, const CommitInfo& info);
-  // The journal's current state.
+  // Queues a record without waiting: it goes into the next commit any write() or flush() makes. For
+  // results, whose loss in a crash is recovered from the intent before them (the adapter adopts by name).
+  void post(const std::vector<Change>& changes, const CommitInfo& info);
+  // Writes whatever is queued; returns the first failure of a commit that held posted records.
+  Result<void> flush();
+  // The journal's current state (call when no write is in flight).
   [[nodiscard]] Result<Snapshot> snapshot() const;
   // True when there is something to fold: this command wrote, or it adopted a leftover journal.
   [[nodiscard]] bool pending() const { return !m_ref_at.empty(); }
   [[nodiscard]] const std::string& stack() const { return m_stack; }
 
-  // One commit on main making the stack's directory equal to the journal's (on main's current tip, by
+  // Flushes, then makes one commit on main making the stack's directory equal to the journal's (on main's current tip, by
   // compare-and-swap with retries), then the journal ref deleted. Returns main's tip; nothing is committed
   // when the directories are already equal. A crash between the commit and the deletion leaves a journal
   // equal to main, which the next fold removes without a commit.
   Result<std::string> fold(const CommitInfo& info);
 
-private:
-  Journal(std::shared_ptr<Repository> repo, std::string stack, std::string tip, std::string ref_at)
-    : m_repo(std::move(repo)), m_stack(std::move(stack)), m_tip(std::move(tip)), m_ref_at(std::move(ref_at))
-  {
-  }
+  Journal(Journal&&) noexcept;
+  Journal& operator=(Journal&&) noexcept;
+  ~Journal();
 
+private:
+  struct Waiter;
+  struct WriteQueue;
+  Journal(std::shared_ptr<Repository> repo, std::string stack, std::string tip, std::string ref_at);
+  Result<void> write_batch(const std::vector<Change>& changes, const CommitInfo& info);
+  Result<void> write_queued(std::unique_lock<std::mutex>& lock, Waiter& me);
+
+  std::unique_ptr<WriteQueue> m_queue;
   std::shared_ptr<Repository> m_repo;
   std::string m_stack;
   std::string m_tip;     // the commit the next write builds on

@@ -1,5 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <thread>
+
+#include <fmt/format.h>
+
 #include "core/state/journal.hpp"
 #include "core/state/resource_record.hpp"
 #include "temp_dir.hpp"
@@ -145,6 +150,58 @@ TEST_CASE("A second writer of the same journal is refused (compare-and-swap on t
   REQUIRE(!lost);
   CHECK(lost.error().code == "state_changed");
   CHECK(Journal::view(f.repo, "s").value().read(web).value() == std::optional<std::string>("2\n"));
+}
+
+TEST_CASE("Concurrent writers are grouped into commits and none of their records is lost")
+{
+  Fixture f;
+  auto j = Journal::open(f.repo, "s").value();
+  constexpr int writers = 16;
+  constexpr int rounds = 5;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < writers; ++t) {
+    threads.emplace_back([&, t] {
+      for (int r = 0; r < rounds; ++r) {
+        const std::string path = resource_path("s", fmt::format("w{}", t));
+        if (!j.write({{path, fmt::format("{}\n", r)}}, info(fmt::format("apply: s: w{}", t)))) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  CHECK(failures == 0);
+  auto snap = j.snapshot().value();
+  for (int t = 0; t < writers; ++t) {
+    CHECK(snap.read(resource_path("s", fmt::format("w{}", t))).value() == std::optional<std::string>("4\n"));
+  }
+  // One linear chain from main's tip; at most one commit per write.
+  std::size_t chain = 0;
+  for (std::string at = snap.commit(); at != f.repo->tip().value(); ++chain) {
+    auto parent = f.repo->resolve(at + "~1");
+    REQUIRE(parent);
+    at = *parent;
+    REQUIRE(chain < writers * rounds);
+  }
+  CHECK(chain >= 1);
+}
+
+TEST_CASE("Posted records wait for the next write or flush, and fold flushes them")
+{
+  Fixture f;
+  auto j = Journal::open(f.repo, "s").value();
+  j.post({{web, "ready\n"}}, info("apply: s: created web"));
+  CHECK(Journal::leftover(*f.repo, "s").value().empty());  // nothing written yet
+  REQUIRE(j.write({{db, "intent\n"}}, info("apply: s: intent create db")));
+  auto snap = j.snapshot().value();
+  CHECK(snap.read(web).value() == std::optional<std::string>("ready\n"));  // went with the intent
+  j.post({{db, "ready\n"}}, info("apply: s: created db"));
+  REQUIRE(j.fold(info("apply: s (2 created)")));
+  CHECK(f.on_main(db) == std::optional<std::string>("ready\n"));
+  CHECK(f.on_main(web) == std::optional<std::string>("ready\n"));
 }
 
 TEST_SUITE_END();
