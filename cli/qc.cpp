@@ -157,7 +157,7 @@ void run_gate(Context& ctx, QcOptions& opts)
     } else {
       auto& doc = retained.doc.emplace(std::move(*loaded));
       in.manifest_text = doc.text();
-      in.manifest = value_or_throw(value_from_yaml(doc.root().node()));
+      in.manifest = value_or_throw(value_from_yaml(doc));
       collect_locations(doc, in);
       if (auto stack = parse_manifest(doc)) {
         in.stack = std::move(*stack);

@@ -153,7 +153,7 @@ Result<Value> load_value(const std::string& path)
     if (!doc) {
       return tl::unexpected(doc.error());
     }
-    return value_from_yaml(doc->root().node());
+    return value_from_yaml(*doc);
   }
   auto text = read_text(path);
   if (!text) {
@@ -168,7 +168,7 @@ Result<Value> load_value(const std::string& path)
   }
   if (path == "-") {
     if (auto yaml = YamlDocument::parse(*text, "<stdin>")) {
-      return value_from_yaml(yaml->root().node());
+      return value_from_yaml(*yaml);
     }
     return fail(ExitCode::usage, "invalid_json", "standard input is neither JSON nor YAML", "<stdin>", "fix the syntax");
   }

@@ -108,7 +108,7 @@ struct MakeValue {
   Value operator()(double d) const { return Value::real(d); }
 };
 
-Result<Value> convert_value(const YAML::Node& node, int depth, int max_depth)
+Result<Value> convert_value(const YAML::Node& node, int depth, int max_depth, const YamlDocument* doc = nullptr)
 {
   if (depth > max_depth) {
     return fail(ExitCode::usage, "input_too_deep", fmt::format("YAML nesting deeper than {} levels", max_depth),
@@ -122,7 +122,7 @@ Result<Value> convert_value(const YAML::Node& node, int depth, int max_depth)
     Array out;
     out.reserve(node.size());
     for (const auto& item : node) {
-      auto v = convert_value(item, depth + 1, max_depth);
+      auto v = convert_value(item, depth + 1, max_depth, doc);
       if (!v) {
         return v;
       }
@@ -132,6 +132,16 @@ Result<Value> convert_value(const YAML::Node& node, int depth, int max_depth)
   }
   case YAML::NodeType::Map: {
     Object out;
+    if (const auto* entries = doc ? doc->map_entries(node) : nullptr) {
+      for (const auto& e : *entries) {
+        auto v = convert_value(e.value, depth + 1, max_depth, doc);
+        if (!v) {
+          return v;
+        }
+        out.insert_or_assign(Value::string(std::string(e.key)), std::move(*v));
+      }
+      return Value::object(std::move(out));
+    }
     for (const auto& kv : node) {
       auto v = convert_value(kv.second, depth + 1, max_depth);
       if (!v) {
@@ -187,6 +197,11 @@ Result<nlohmann::json> convert(const YAML::Node& node, int depth, int max_depth)
 Result<nlohmann::json> yaml_to_json(const YAML::Node& node, int max_depth) { return convert(node, 0, max_depth); }
 
 Result<Value> value_from_yaml(const YAML::Node& node, int max_depth) { return convert_value(node, 0, max_depth); }
+
+Result<Value> value_from_yaml(const YamlDocument& doc, int max_depth)
+{
+  return convert_value(doc.root().node(), 0, max_depth, &doc);
+}
 
 Result<std::vector<nlohmann::json>> parse_yaml_documents(const std::string& text, const std::string& file)
 {

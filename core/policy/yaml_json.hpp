@@ -9,12 +9,16 @@
 
 #include "core/error.hpp"
 #include "core/policy/value.hpp"
+#include "core/yaml_document.hpp"
 
 namespace helios::policy {
 
 Result<nlohmann::json> yaml_to_json(const YAML::Node& node, int max_depth = 256);
 // The same straight to a Rego value (no JSON tree in between): what `helios qc` gives policies.
 Result<Value> value_from_yaml(const YAML::Node& node, int max_depth = 256);
+// The same for a loaded document's root, reading mappings through the document's entry index (which the
+// document's readers then reuse): the same value, without walking yaml-cpp's mappings again.
+Result<Value> value_from_yaml(const YamlDocument& doc, int max_depth = 256);
 // Parses every document of a YAML text; errors name file:line:column.
 Result<std::vector<nlohmann::json>> parse_yaml_documents(const std::string& text, const std::string& file);
 

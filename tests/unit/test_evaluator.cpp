@@ -87,6 +87,35 @@ after if {
   CHECK(first(mod, "data.t.after", R"({"n":1})") == "true");
 }
 
+TEST_CASE("Comprehensions: closed ones are computed once per query, open ones per binding, `with` sees its input")
+{
+  const std::string mod = R"(package t
+denied contains a.p if {
+  some a in input.as
+  a.p in {p | some p in input.deny}
+}
+mine contains [a.p, n] if {
+  some a in input.as
+  n := count([x | some x in input.as; x.p == a.p])
+}
+shadow contains c if {
+  some x in [1, 5]
+  c := count([x | x = 5])
+}
+swapped := [d | d := {q | some q in input.deny}; true] if true
+inner := r if {
+  r := {q | some q in input.deny} with input as {"deny": ["z"]}
+}
+both := [{q | some q in input.deny}, inner, {q | some q in input.deny}]
+)";
+  const std::string input = R"({"as":[{"p":"a"},{"p":"b"},{"p":"a"}],"deny":["a"]})";
+  CHECK(first(mod, "data.t.denied", input) == R"(["a"])");
+  CHECK(first(mod, "data.t.mine", input) == R"([["a",2],["b",1]])");
+  CHECK(first(mod, "data.t.shadow", input) == "[0,1]");  // x is bound outside: the comprehension unifies with it
+  CHECK(first(mod, "data.t.swapped", input) == R"([["a"]])");
+  CHECK(first(mod, "data.t.both", input) == R"([["a"],["z"],["a"]])");
+}
+
 TEST_CASE("Query bindings enumerate solutions")
 {
   auto rows = run("package t\nxs := [1, 2, 3]\n", "some i; data.t.xs[i] > 1");

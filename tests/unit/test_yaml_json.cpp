@@ -41,4 +41,17 @@ TEST_CASE("YAML straight to Rego values gives what YAML → JSON → value gives
   CHECK(too_deep.error().code == "input_too_deep");
 }
 
+TEST_CASE("A loaded document converts to the same value through its mapping index")
+{
+  const char* text = "a: 1\nb: '1'\nc: {d: ~, e: [1, {f: g}], h: {}}\nw:\n  - name: x\n    needs: {cpu: 1}\n  - {name: y}\n";
+  auto doc = helios::YamlDocument::parse(text, "t.yaml");
+  REQUIRE(doc);
+  auto via_index = value_from_yaml(*doc);
+  REQUIRE(via_index);
+  CHECK(*via_index == value_from_yaml(doc->root().node()).value());
+  CHECK(via_index->to_json() == nlohmann::json::parse(
+                                  R"({"a":1,"b":"1","c":{"d":null,"e":[1,{"f":"g"}],"h":{}},"w":[{"name":"x","needs":{"cpu":1}},{"name":"y"}]})"));
+  CHECK(doc->root().get("c")->get("e"));  // readers after the conversion share the index
+}
+
 TEST_SUITE_END();
