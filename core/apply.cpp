@@ -56,7 +56,8 @@ private:
   Result<Provider*> provider(const std::string& name);
   Result<Credentials> creds(const std::string& provider, const std::string& account);
   Result<void> execute(const PlannedAction& action);
-  state::CommitInfo commit_info(const std::string& summary) const;
+  state::CommitInfo commit_info(const std::string& what) const;  // summary "<command>: <stack>: <what>"
+  Result<void> journal(const std::string& address, std::optional<std::string> text, const std::string& what, bool wait);
   // Intent, the provider call, result (each a journal commit): what create and update share.
   Result<void> recorded_call(const PlannedAction& a, ResourceRecord rec, const std::string& verb, const std::string& past,
                              const std::function<Result<Resource>(Provider&, const Credentials&)>& call);
@@ -99,11 +100,11 @@ ResourceRecord record_for(const DesiredResource& d, std::optional<ResourceRecord
   return rec;
 }
 
-state::CommitInfo Engine::commit_info(const std::string& summary) const
+state::CommitInfo Engine::commit_info(const std::string& what) const
 {
   state::CommitInfo info;
   info.command = m_options.command;
-  info.summary = summary;
+  info.summary = fmt::format("{}: {}: {}", m_options.command, m_plan.stack, what);
   info.stack = m_plan.stack;
   info.plan_digest = m_digest;
   info.actor = m_actor;
@@ -112,34 +113,34 @@ state::CommitInfo Engine::commit_info(const std::string& summary) const
 
 // Intents and results go to the stack's journal (a side ref); main gets the one commit of finish_commit.
 // Several workers write at once; the journal groups their records into one commit.
-Result<void> Engine::write(const ResourceRecord& record, const std::string& what)
+Result<void> Engine::journal(const std::string& address, std::optional<std::string> text, const std::string& what,
+                             bool wait)
 {
   if (!m_lock.held()) {
     return fail(ExitCode::locked, "lock_lost", fmt::format("the lock of stack '{}' was cleared while applying", m_plan.stack),
                 m_journal.stack(), "someone ran `helios state unlock`; re-run apply to converge");
   }
-  const std::string path = state::resource_path(m_plan.stack, record.address);
-  return m_journal.write({{path, state::render_record(record)}},
-                         commit_info(fmt::format("{}: {}: {}", m_options.command, m_plan.stack, what)));
+  std::vector<state::Change> change{{state::resource_path(m_plan.stack, address), std::move(text)}};
+  if (wait) {
+    return m_journal.write(change, commit_info(what));
+  }
+  m_journal.post(change, commit_info(what));
+  return {};
+}
+
+Result<void> Engine::write(const ResourceRecord& record, const std::string& what)
+{
+  return journal(record.address, state::render_record(record), what, true);
 }
 
 Result<void> Engine::post(const ResourceRecord& record, const std::string& what)
 {
-  if (!m_lock.held()) {
-    return fail(ExitCode::locked, "lock_lost", fmt::format("the lock of stack '{}' was cleared while applying", m_plan.stack),
-                m_journal.stack(), "someone ran `helios state unlock`; re-run apply to converge");
-  }
-  const std::string path = state::resource_path(m_plan.stack, record.address);
-  m_journal.post({{path, state::render_record(record)}},
-                 commit_info(fmt::format("{}: {}: {}", m_options.command, m_plan.stack, what)));
-  return {};
+  return journal(record.address, state::render_record(record), what, false);
 }
 
 Result<void> Engine::erase(const std::string& address, const std::string& what)
 {
-  const std::string path = state::resource_path(m_plan.stack, address);
-  m_journal.post({{path, std::nullopt}}, commit_info(fmt::format("{}: {}: {}", m_options.command, m_plan.stack, what)));
-  return {};
+  return journal(address, std::nullopt, what, false);
 }
 
 Result<Provider*> Engine::provider(const std::string& name)
@@ -391,8 +392,8 @@ Result<void> Engine::finish_commit(const ApplyReport& report)
   if (report.not_started) {
     parts += fmt::format("{}{} not started", parts.empty() ? "" : ", ", report.not_started);
   }
-  state::CommitInfo info =
-    commit_info(fmt::format("{}: {} ({})", m_options.command, m_plan.stack, parts.empty() ? "no changes" : parts));
+  state::CommitInfo info = commit_info("");
+  info.summary = fmt::format("{}: {} ({})", m_options.command, m_plan.stack, parts.empty() ? "no changes" : parts);
   info.trailers = {{"Helios-Outcome", report.ok() ? "ok" : "partial"}};
 
   if (auto flushed = m_journal.flush(); !flushed) {  // the results still queued
