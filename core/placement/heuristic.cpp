@@ -158,6 +158,7 @@ private:
   std::vector<std::vector<long long>> m_no_move;      // per class, per candidate: version at which no move was found
   std::vector<std::vector<long long>> m_no_ejection;  // the same for ejections
   int m_split_solves = 0;
+  bool m_split_lp_too_large = false;  // the split LP exceeds split_lp_nonzeros (known before building it)
 };
 
 bool Search::near_ok(int item, int k) const
@@ -446,6 +447,18 @@ bool Search::solve_splits()
       m_sol.shares[static_cast<std::size_t>(i)].clear();
     }
   }
+  // Its assignment rows and pool terms alone (a lower bound of its non-zeros): past the size rule the model
+  // is not even built — the split-aware moves would otherwise build it for every move they try.
+  std::size_t least_nonzeros = 0;
+  for (int k : split_classes) {
+    for (const auto& c : m_inst.classes[static_cast<std::size_t>(k)].candidates) {
+      least_nonzeros += 1 + c.uses.size();
+    }
+  }
+  if (m_split_lp_too_large || least_nonzeros > m_opt.split_lp_nonzeros) {
+    m_split_lp_too_large = true;
+    return false;  // the caller water-fills the shares instead
+  }
   std::vector<double> background(m_inst.pools.size());
   for (std::size_t p = 0; p < background.size(); ++p) {
     background[p] = m_state.load(static_cast<int>(p));
@@ -478,6 +491,7 @@ bool Search::solve_splits()
     nonzeros += row.size();
   }
   if (nonzeros > m_opt.split_lp_nonzeros) {
+    m_split_lp_too_large = true;  // (the near rows only grow as dependents are placed)
     return false;  // too large to re-solve quickly: the caller water-fills the shares instead
   }
   const MilpResult lp = solve_with_cbc(model, 60, nullptr, true);
@@ -512,8 +526,8 @@ void Search::split_aware_moves()
       }
     }
   }
-  if (!any) {
-    return;
+  if (!any || m_split_lp_too_large) {
+    return;  // too large a split LP: no move could be judged by it
   }
   // What the split shares pay: a move can only lower it by freeing room in a pool they fill (a pool the
   // split LP leaves with room left does not constrain it), so other moves are not tried.
@@ -546,7 +560,8 @@ void Search::split_aware_moves()
     if (split_cost() <= k_eps) {
       break;  // the split shares cost nothing: no move can save on them
     }
-    for (std::size_t i = 0; i < m_inst.items.size() && m_split_solves < m_opt.split_solve_budget; ++i) {
+    for (std::size_t i = 0; i < m_inst.items.size() && m_split_solves < m_opt.split_solve_budget && !m_split_lp_too_large;
+         ++i) {
       const int item = static_cast<int>(i);
       const int cur = choice(item);
       if (cur < 0 || !frees_full_split_pool(item, cur)) {
@@ -557,7 +572,8 @@ void Search::split_aware_moves()
       const ItemClass& cls = cls_of(item);
       int best = cur;
       double best_cost = before;
-      for (std::size_t k = 0; k < cls.candidates.size() && m_split_solves < m_opt.split_solve_budget; ++k) {
+      for (std::size_t k = 0;
+           k < cls.candidates.size() && m_split_solves < m_opt.split_solve_budget && !m_split_lp_too_large; ++k) {
         if (static_cast<int>(k) == cur) {
           continue;
         }

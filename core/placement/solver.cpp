@@ -7,6 +7,7 @@
 #include "core/placement/cbc_solver.hpp"
 #include "core/placement/decomposition.hpp"
 #include "core/placement/heuristic.hpp"
+#include "core/placement/lagrangian_bound.hpp"
 #include "core/placement/milp_model.hpp"
 
 namespace helios::placement {
@@ -14,10 +15,6 @@ namespace helios::placement {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// The fast solver computes the LP bound itself only on components this small (non-zeros); larger ones are
-// left to auto/exact so that `--solver fast` stays fast. A size rule, not a clock: answers stay reproducible.
-constexpr std::size_t k_fast_lp_nonzeros = 200'000;
 
 bool closed(double cost, double bound)
 {
@@ -77,11 +74,17 @@ ComponentState component_state(const Instance& inst, const Solution& sol, const 
   return s;
 }
 
-std::size_t nonzeros(const LinearModel& m)
+// The fast solver also solves the LP relaxation of components this small (candidate-pool terms): their
+// bound is then the LP's, as tight as exact's first step. A size rule, not a clock: answers stay reproducible.
+constexpr std::size_t k_fast_lp_terms = 2'000;
+
+std::size_t model_terms(const Instance& inst, const Component& comp)
 {
   std::size_t n = 0;
-  for (const auto& r : m.rows) {
-    n += r.size();
+  for (int k : comp.classes) {
+    for (const auto& c : inst.classes[static_cast<std::size_t>(k)].candidates) {
+      n += 1 + c.uses.size() + (c.counter >= 0 ? 1 : 0);
+    }
   }
   return n;
 }
@@ -139,15 +142,25 @@ SolveReport solve_instance(const Instance& instance, const PlacementOptions& opt
       bound_total += std::min(bound, state.cost);
       continue;
     }
+    if (state.complete) {
+      bound = std::max(bound, lagrangian_bound(instance, comp, state.cost, report.solution));
+      if (closed(state.cost, bound)) {
+        bound_total += std::min(bound, state.cost);
+        continue;
+      }
+    }
     Work work{ci, state, bound, {}, {}};
-    work.model = build_model(instance, comp.classes, Formulation::aggregated, false, work.map);
-    const bool lp_allowed = mode != PlacementOptions::Solver::fast || nonzeros(work.model) <= k_fast_lp_nonzeros;
-    if (lp_allowed && state.complete) {
-      const MilpResult lp = solve_with_cbc(work.model, std::max(1.0, options.time_limit_seconds), nullptr, true);
-      if (lp.optimal) {
-        work.bound = std::max(work.bound, certified(lp.objective));
-      } else if (lp.infeasible) {
-        work.bound = std::max(work.bound, state.cost);  // cannot happen with a feasible incumbent; keep sane
+    // auto and exact: the LP relaxation of the whole model (near:, spread: and the budget included); fast
+    // only on small components, where it costs about a millisecond.
+    if (mode != PlacementOptions::Solver::fast || (state.complete && model_terms(instance, comp) <= k_fast_lp_terms)) {
+      work.model = build_model(instance, comp.classes, Formulation::aggregated, false, work.map);
+      if (state.complete) {
+        const MilpResult lp = solve_with_cbc(work.model, std::max(1.0, options.time_limit_seconds), nullptr, true);
+        if (lp.optimal) {
+          work.bound = std::max(work.bound, certified(lp.objective));
+        } else if (lp.infeasible) {
+          work.bound = std::max(work.bound, state.cost);  // cannot happen with a feasible incumbent; keep sane
+        }
       }
     }
     if (state.complete && closed(state.cost, work.bound)) {
