@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include <unistd.h>
@@ -65,14 +66,20 @@ Placement Deployment::place()
 
 Plan Deployment::plan(const PlanFlags& flags)
 {
-  std::string stack_name;
-  std::vector<DesiredResource> desired;
   if (flags.destroy) {
-    stack_name = stack_name_for(m_ctx, *this, flags.stack);
-  } else {
-    stack_name = stack().name;
-    desired = desired_resources(stack(), place());
+    return plan_desired(stack_name_for(m_ctx, *this, flags.stack), {}, flags);
   }
+  return plan(flags, place());
+}
+
+Plan Deployment::plan(const PlanFlags& flags, const Placement& placement)
+{
+  return plan_desired(stack().name, desired_resources(stack(), placement), flags);
+}
+
+Plan Deployment::plan_desired(const std::string& stack_name, const std::vector<DesiredResource>& desired,
+                              const PlanFlags& flags)
+{
   if (!flags.destroy) {
     for (const auto* list : {&flags.targets, &flags.excludes}) {
       for (const auto& name : *list) {
@@ -179,6 +186,26 @@ std::string stack_name_for(const Context& ctx, Deployment& deployment, const std
                 deployment.state_dir(), "pass -f MANIFEST (or --stack NAME) to say which");
   }
   return stacks.front();
+}
+
+void save_plan(const nlohmann::json& doc, const std::string& path)
+{
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << doc.dump(2) << "\n";
+    if (!out) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      throw Error(ExitCode::runtime, "write_failed", "cannot write " + path, path, "check the directory exists and is writable");
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    throw Error(ExitCode::runtime, "write_failed", fmt::format("cannot write {}: {}", path, ec.message()), path,
+                "check the directory exists and is writable");
+  }
 }
 
 namespace {

@@ -40,12 +40,16 @@ public:
   Placement place();
   // A plan of the stack against the current state (destroy: of removing everything recorded).
   Plan plan(const PlanFlags& flags);
+  // The same against a placement the caller computed (`rotate --plan`: a workload moved off its quota).
+  Plan plan(const PlanFlags& flags, const Placement& placement);
 
   ProviderLookup providers();
   CredentialsLookup credentials();
   [[nodiscard]] const std::string& state_dir() const { return m_state_dir; }
 
 private:
+  Plan plan_desired(const std::string& stack_name, const std::vector<DesiredResource>& desired, const PlanFlags& flags);
+
   const Context& m_ctx;
   std::string m_state_dir;
   std::optional<Stack> m_stack;
@@ -58,6 +62,9 @@ private:
 // The stack name for destroy/state commands: from the manifest when it exists, else the only stack
 // recorded in state (exit 2 when ambiguous).
 std::string stack_name_for(const Context& ctx, Deployment& deployment, const std::string& explicit_stack);
+
+// Writes a plan's JSON document to `path` (through a temporary file and a rename); exit 1 when it cannot.
+void save_plan(const nlohmann::json& doc, const std::string& path);
 
 // Human rendering of a plan (stdout) and its drift.
 void print_plan(const Context& ctx, const Plan& plan);

@@ -2,7 +2,6 @@
 // -o plan.json saves it for `helios apply plan.json`; --detailed-exitcode: 0 no changes, 1 error, 2 changes.
 
 #include <cstdio>
-#include <fstream>
 
 #include "cli/command.hpp"
 #include "cli/deploy.hpp"
@@ -26,15 +25,7 @@ void run_plan(Context& ctx, const PlanCommandOptions& opts)
   const bool need_doc = ctx.json || !opts.out.empty();
   const nlohmann::json doc = need_doc ? to_json(plan) : nlohmann::json();
   if (!opts.out.empty()) {
-    const std::string tmp = opts.out + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::trunc);
-      out << doc.dump(2) << "\n";
-      if (!out) {
-        throw Error(ExitCode::runtime, "write_failed", "cannot write " + opts.out, opts.out, "check the directory exists and is writable");
-      }
-    }
-    std::rename(tmp.c_str(), opts.out.c_str());
+    save_plan(doc, opts.out);
   }
   emit(ctx, doc, [&] {
     print_plan(ctx, plan);

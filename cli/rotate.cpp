@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -16,12 +17,15 @@
 #include <fmt/format.h>
 
 #include "cli/command.hpp"
+#include "cli/deploy.hpp"
 #include "cli/output.hpp"
 #include "core/ledger.hpp"
 #include "core/manifest.hpp"
 #include "core/placement/place.hpp"
 #include "core/rotate.hpp"
+#include "core/rotate_move.hpp"
 #include "core/rotate_pool.hpp"
+#include "core/state/journal.hpp"
 #include "providers/api_client.hpp"
 #include "providers/builtin_catalog.hpp"
 
@@ -38,6 +42,9 @@ struct RotateOptions {
   bool env = false;
   bool exec = false;
   std::vector<std::string> command;
+  bool plan = false;       // --plan: move a deployed non-AI workload off a quota it is about to exhaust
+  std::string out;         // -o: where the move plan goes (default plan.json)
+  std::string threshold;   // --threshold (default 90%)
 };
 
 std::string shell_quote(const std::string& value)
@@ -121,8 +128,104 @@ std::string read_input(const std::string& path)
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-void run_rotate(const Context& ctx, const RotateOptions& opts)
+// --plan: a move plan for a deployed workload close to its quota (core/rotate_move.hpp). Every input is
+// checked before anything is read beyond the manifest; nothing is written but the plan file.
+void run_rotate_plan(Context& ctx, const RotateOptions& opts, CLI::App* cmd)
 {
+  for (const char* flag : {"--from", "--reason", "--signal", "--reserve", "--env", "--exec"}) {
+    if (cmd->count(flag) > 0) {
+      throw Error(ExitCode::usage, "usage", fmt::format("{} cannot be combined with --plan", flag), flag,
+                  "--plan moves a deployed workload off its quota; without --plan, rotate picks an ai pool member");
+    }
+  }
+  if (!opts.command.empty()) {
+    throw Error(ExitCode::usage, "unexpected_argument", fmt::format("unexpected argument '{}'", opts.command.front()), "",
+                "--plan takes no command");
+  }
+  const double threshold =
+    opts.threshold.empty() ? k_move_threshold : value_or_throw(parse_threshold(opts.threshold, "--threshold"));
+  const std::string out = opts.out.empty() ? "plan.json" : opts.out;
+  Deployment deployment(ctx);
+  const Stack& stack = deployment.stack();
+  value_or_throw(movable_workload(stack, opts.workload));
+  auto repo = deployment.repository(false);
+  if (!repo) {
+    throw Error(ExitCode::usage, "no_state",
+                fmt::format("no state repository at {}: workload {} of stack {} was never applied", deployment.state_dir(),
+                            opts.workload, stack.name),
+                deployment.state_dir(), "apply the stack first (helios apply), or pass --state DIR");
+  }
+  // The stack's view, as `helios plan` reads it (a crashed apply's journal, else main).
+  const auto snapshot = value_or_throw(state::Journal::view(repo, stack.name));
+  const auto records = value_or_throw(state::load_records(snapshot, stack.name));
+  const EpochMs now = now_ms();
+  // The ledger is read, never created: with none, nothing is recorded against any quota.
+  std::unique_ptr<Ledger> ledger;
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::path(deployment.state_dir()) / "ledger.db", ec)) {
+    ledger = value_or_throw(Ledger::open(deployment.state_dir()));
+  }
+  const auto& offerings = deployment.catalog().offerings();
+  MoveDecision decision =
+    value_or_throw(assess_move(stack, offerings, records, ledger.get(), opts.workload, threshold, now));
+  nlohmann::json doc = to_json(decision);
+  if (!decision.needed) {
+    doc["to"] = nlohmann::json::array();
+    doc["plan"] = nullptr;
+    emit(ctx, doc, [&] {
+      std::printf("Nothing to move: %s. No plan written.\n", decision.why.c_str());
+    });
+    return;
+  }
+  const auto usage = ledger ? value_or_throw(ledger->recorded_usage(now)) : std::vector<RecordedUsage>{};
+  PlacementOptions options;
+  const Placement placement =
+    value_or_throw(place_for_move(stack, offerings, usage, records, ledger.get(), decision, options, now));
+  PlanFlags flags;
+  flags.targets = {opts.workload};
+  Plan plan = deployment.plan(flags, placement);
+  nlohmann::json to = nlohmann::json::array();
+  for (auto& a : plan.actions) {
+    if (a.workload == opts.workload && a.after) {
+      to.push_back({{"address", a.address},
+                    {"action", std::string(action_name(a.type))},
+                    {"provider", a.after->provider},
+                    {"offering", a.after->offering},
+                    {"account", a.after->account},
+                    {"region", a.after->region}});
+      if (a.type == ActionType::move) {
+        a.reason = fmt::format("close to its quota ({}): move to {} (account {}), check health, cut over, delete old",
+                               decision.why, a.after->offering, a.after->account);
+      }
+    }
+  }
+  const nlohmann::json plan_doc = to_json(plan);
+  save_plan(plan_doc, out);
+  doc["excluded"] = to_json(decision)["excluded"];
+  doc["to"] = to;
+  doc["plan"] = {{"file", out},
+                 {"digest", plan_doc["digest"]},
+                 {"state_commit", plan.state_commit},
+                 {"summary", plan_doc["summary"]}};
+  emit(ctx, doc, [&] {
+    std::printf("%s\n\n", paint(ctx, "bold", fmt::format("Workload {} is close to its quota: {}", opts.workload, decision.why)).c_str());
+    print_plan(ctx, plan);
+    std::printf("Saved the move plan to %s; run `helios apply %s` to carry it out.\n", out.c_str(), out.c_str());
+  });
+}
+
+void run_rotate(Context& ctx, const RotateOptions& opts, CLI::App* cmd)
+{
+  if (opts.plan) {
+    run_rotate_plan(ctx, opts, cmd);
+    return;
+  }
+  for (const char* flag : {"--out", "--threshold"}) {
+    if (cmd->count(flag) > 0) {
+      throw Error(ExitCode::usage, "usage", fmt::format("{} needs --plan", flag), flag,
+                  "helios rotate --workload web --plan -o move.json [--threshold 90%]");
+    }
+  }
   // Every input is checked before the ledger is touched.
   RotateRequest request;
   request.workload = opts.workload;
@@ -220,10 +323,16 @@ void setup_rotate(CLI::App& app, Context& ctx)
   cmd->add_flag("--env", opts->env, "Print export lines: OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL, HELIOS_PROVIDER, …");
   cmd->add_flag("--exec", opts->exec, "Run the command after -- with those variables set: --exec -- CMD ARGS…");
   cmd->add_option("command", opts->command, "The command --exec runs (after --)");
+  cmd->add_flag("--plan", opts->plan,
+                "A deployed non-AI workload close to its quota: write a plan moving it elsewhere, for `helios apply`");
+  cmd->add_option("-o,--out", opts->out, "With --plan: the plan file (default plan.json; not written when nothing moves)");
+  cmd->add_option("--threshold", opts->threshold,
+                  "With --plan: the share of a quota window that makes the workload move (default 90%; 0.95 or 95%)");
   cmd->footer("Example:\n  helios rotate --workload llm --json\n"
               "  helios rotate --workload llm --from groq --signal last-response.txt --env\n"
-              "  helios rotate --workload llm --reserve requests=1,tokens=4000 --exec -- ./agent-step.sh");
-  cmd->callback([&ctx, opts] { run_rotate(ctx, *opts); });
+              "  helios rotate --workload llm --reserve requests=1,tokens=4000 --exec -- ./agent-step.sh\n"
+              "  helios rotate --workload web --plan -o move.json && helios apply move.json");
+  cmd->callback([&ctx, opts, cmd] { run_rotate(ctx, *opts, cmd); });
 }
 
 }  // namespace

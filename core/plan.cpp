@@ -333,10 +333,14 @@ Result<Plan> make_plan(const std::string& stack, const std::vector<DesiredResour
         if (r.provider != d->provider && !r.provider.empty()) {
           a.reason += "; now placed on " + d->offering;
         }
-      } else if (r.provider != d->provider) {
+      } else if (r.provider != d->provider || (!r.account.empty() && r.account != d->account)) {
         a.type = ActionType::move;
-        a.reason = fmt::format("placement moved it from {} to {}: create new, check health, cut over, delete old",
-                               r.offering, d->offering);
+        a.reason = r.provider != d->provider
+                     ? fmt::format("placement moved it from {} to {}: create new, check health, cut over, delete old",
+                                   r.offering, d->offering)
+                     : fmt::format("placement moved it from account {} to account {} of {}: create new, check health, "
+                                   "cut over, delete old",
+                                   r.account, d->account, d->provider);
       } else if (gone.count(address)) {
         a.type = ActionType::create;
         a.reason = "deleted outside helios (drift): re-created";

@@ -136,6 +136,26 @@ TEST_CASE("Against recorded state: no-op, update with its reason, delete, and de
   CHECK(gone->actions[index_of(*gone, "web")].depends_on.empty());
 }
 
+TEST_CASE("Placed under another account of the same provider is a move")
+{
+  TempDir tmp;
+  testing::MemoryProvider provider;
+  auto repo = state::Repository::open((tmp.path / "s").string()).value();
+  const auto web = desired("web");
+  record(*repo, web, provider);
+  auto lookup = [&](const std::string&) -> Provider* { return &provider; };
+  auto elsewhere = web;
+  elsewhere.account = "second";
+  auto plan = make_plan("s", {elsewhere}, repo->snapshot().value(), lookup, nullptr, PlanOptions{});
+  REQUIRE(plan);
+  REQUIRE(plan->actions.size() == 1);
+  CHECK(plan->actions[0].type == ActionType::move);
+  CHECK(plan->actions[0].reason.find("from account default to account second of memory") != std::string::npos);
+  auto same = make_plan("s", {web}, repo->snapshot().value(), lookup, nullptr, PlanOptions{});
+  REQUIRE(same);
+  CHECK(!same->has_changes());
+}
+
 TEST_CASE("Refresh reports a resource deleted outside helios as drift and re-creates it")
 {
   TempDir tmp;
