@@ -48,7 +48,7 @@ public:
   [[nodiscard]] const Value* lookup(const std::string& name) const
   {
     for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
-      if (*it->name == name) {
+      if (it->name == &name || *it->name == name) {
         return it->bound ? &it->value : nullptr;
       }
     }
@@ -58,7 +58,7 @@ public:
   [[nodiscard]] bool has(const std::string& name) const
   {
     for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
-      if (*it->name == name) {
+      if (it->name == &name || *it->name == name) {
         return true;
       }
     }
@@ -351,8 +351,8 @@ struct Evaluator::Impl {
     }
     case ExprKind::term: {
       const Term& t = *e.term;
-      if (t.kind == TermKind::call && (t.name == "eq" || t.name == "assign")) {
-        if (t.name == "assign") {
+      if (t.kind == TermKind::call && (std::string_view(t.name) == "eq" || std::string_view(t.name) == "assign")) {
+        if (std::string_view(t.name) == "assign") {
           std::size_t m = env.mark();
           std::vector<const std::string*> names;
           collect_pattern_names(*t.items[0], names);
@@ -831,10 +831,10 @@ struct Evaluator::Impl {
   {
     const Term& head = *ref.items[0];
     if (head.kind == TermKind::var) {
-      if (head.name == "data") {
+      if (std::string_view(head.name) == "data") {
         return eval_data(&policy->root(), &data, ref, 1, env, k);
       }
-      if (head.name == "input") {
+      if (std::string_view(head.name) == "input") {
         if (!input) {
           return true;
         }
@@ -1186,7 +1186,7 @@ Result<std::vector<QueryRow>> Evaluator::query(const Body& q)
       }
       const Expr& e = q.exprs[i];
       bool plain = e.kind == ExprKind::term && !e.negated &&
-                   !(e.term->kind == TermKind::call && (e.term->name == "eq" || e.term->name == "assign"));
+                   !(e.term->kind == TermKind::call && (std::string_view(e.term->name) == "eq" || std::string_view(e.term->name) == "assign"));
       if (plain) {
         impl.tick(e.loc);
         bool call = e.term->kind == TermKind::call;

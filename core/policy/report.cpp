@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstring>
 #include <map>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -159,12 +160,12 @@ void put_string(std::string& out, const std::string& s)
   }
 }
 
-void put_key(std::string& out, int indent, const char* key)
+void put_key(std::string& out, int indent, std::string_view key)
 {
   out.append(static_cast<std::size_t>(indent), ' ');
   out += '"';
   out += key;
-  out += "\": ";
+  out.append("\": ", 3);
 }
 
 // A small nested value (metadata), indented to sit at `indent`.

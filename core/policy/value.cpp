@@ -1,6 +1,8 @@
 #include "core/policy/value.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -157,8 +159,18 @@ int compare(const Value& a, const Value& b)
   case Kind::boolean: return static_cast<int>(a.as_bool()) - static_cast<int>(b.as_bool());
   case Kind::number: return compare_numbers(a.as_number(), b.as_number());
   case Kind::string: {
-    int c = a.as_string().compare(b.as_string());
-    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+    // inline (the out-of-line std::string::compare call was a tenth of policy evaluation); the same
+    // byte order as std::string::compare
+    const auto& x = a.as_string();
+    const auto& y = b.as_string();
+    if (&x == &y) {
+      return 0;
+    }
+    const std::size_t n = std::min(x.size(), y.size());
+    if (int c = n == 0 ? 0 : std::memcmp(x.data(), y.data(), n); c != 0) {
+      return c < 0 ? -1 : 1;
+    }
+    return x.size() < y.size() ? -1 : (x.size() > y.size() ? 1 : 0);
   }
   case Kind::array: {
     const auto& x = a.as_array();
@@ -423,7 +435,8 @@ private:
     Frame& f = m_stack.back();
     if (f.is_object) {
       // JSON objects: the last of duplicate keys wins, as nlohmann's parser does
-      f.object.insert_or_assign(Value::string(std::move(f.key)), std::move(v));
+      // hinted at the end: keys written in sorted order (nlohmann's dump, helios' own files) insert in O(1)
+      f.object.insert_or_assign(f.object.end(), Value::string(std::move(f.key)), std::move(v));
     } else {
       f.array.push_back(std::move(v));
     }

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -66,19 +67,29 @@ template <typename Make>
 auto scalar_as(const YAML::Node& node, Make make)
 {
   const std::string& s = node.Scalar();
-  if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") {
+  // string_view comparisons: size first, no strlen or out-of-line compare per literal
+  const std::string_view tag = node.Tag();
+  if (tag == "!" || tag == "tag:yaml.org,2002:str") {
     return make(s);
   }
-  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") {
+  if (s.empty()) {
     return make(nullptr);
   }
-  if (s == "true" || s == "True" || s == "TRUE") {
-    return make(true);
-  }
-  if (s == "false" || s == "False" || s == "FALSE") {
-    return make(false);
-  }
   const char c = s[0];
+  // null and booleans are at most 5 characters starting with one of ~nNtTfF (skips the 11 comparisons for
+  // most scalars)
+  if (s.size() <= 5 && (c == '~' || c == 'n' || c == 'N' || c == 't' || c == 'T' || c == 'f' || c == 'F')) {
+    const std::string_view v = s;
+    if (v == "~" || v == "null" || v == "Null" || v == "NULL") {
+      return make(nullptr);
+    }
+    if (v == "true" || v == "True" || v == "TRUE") {
+      return make(true);
+    }
+    if (v == "false" || v == "False" || v == "FALSE") {
+      return make(false);
+    }
+  }
   if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
     if (is_int_text(s)) {
       errno = 0;
