@@ -93,11 +93,36 @@ void collect_locations(const YamlDocument& doc, CheckInput& in)
   if (!workloads) {
     return;
   }
-  auto items = workloads->items();
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    in.locations[fmt::format("workload#{}", i)] = items[i].where();
-    if (auto name = items[i].get("name"); name && name->is_scalar()) {
-      in.locations["workload:" + name->node().Scalar()] = name->where();
+  if (!workloads->is_list()) {
+    return;
+  }
+  // Straight over the YAML nodes and the document's mapping index, with the positions YamlNode::items()
+  // and get() give (a YamlNode per workload and per name was a tenth of qc's manifest loading).
+  const SourceLocation list_where = workloads->where();
+  std::size_t i = 0;
+  for (const auto& item : workloads->node()) {
+    const SourceLocation item_where = doc.where(item, list_where);
+    in.locations[fmt::format("workload#{}", i++)] = item_where;
+    if (!item.IsMap()) {
+      continue;
+    }
+    if (const auto* entries = doc.map_entries(item)) {
+      for (const auto& e : *entries) {
+        if (e.scalar_key && e.key == "name") {
+          if (e.value.IsScalar()) {
+            const YAML::Mark mark = e.key_node.Mark();
+            const SourceLocation key_where =
+                mark.is_null() || mark.line < 0 ? doc.where(e.key_node, item_where) : doc.where(mark);
+            in.locations["workload:" + e.value.Scalar()] = doc.where(e.value, key_where);
+          }
+          break;
+        }
+      }
+    } else {
+      auto name = YamlNode(doc, item, "", item_where).get("name");
+      if (name && name->is_scalar()) {
+        in.locations["workload:" + name->node().Scalar()] = name->where();
+      }
     }
   }
 }
