@@ -55,6 +55,53 @@ nlohmann::json to_json(const Resource& resource)
   return nlohmann::json(doc);
 }
 
+namespace {
+
+// A JSON object of strings as a string map; other values are kept as their JSON text.
+std::map<std::string, std::string> string_map(const nlohmann::json& doc, const char* key)
+{
+  std::map<std::string, std::string> out;
+  if (auto found = doc.find(key); found != doc.end() && found->is_object()) {
+    for (const auto& [k, v] : found->items()) {
+      out[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    }
+  }
+  return out;
+}
+
+// The record in its file's key order (nested objects keep nlohmann's sorted order).
+nlohmann::ordered_json ordered_record(const ResourceRecord& record)
+{
+  nlohmann::ordered_json doc;
+  doc["address"] = record.address;
+  doc["workload"] = record.workload;
+  doc["replica"] = record.replica;
+  doc["kind"] = std::string(workload_kind_name(record.kind));
+  doc["provider"] = record.provider;
+  doc["offering"] = record.offering;
+  doc["account"] = record.account;
+  doc["region"] = record.region;
+  doc["status"] = record.status;
+  nlohmann::json intent;  // null when settled
+  if (record.intent) {
+    intent = {{"action", record.intent->action},
+              {"started", record.intent->started},
+              {"actor", record.intent->actor},
+              {"target_provider", record.intent->target_provider}};
+  }
+  doc["intent"] = intent;
+  doc["spec_digest"] = record.spec_digest;
+  doc["spec"] = record.spec;
+  doc["resource"] = record.resource ? to_json(*record.resource) : nlohmann::json();
+  doc["deposed"] = record.deposed ? to_json(*record.deposed) : nlohmann::json();
+  doc["depends_on"] = record.depends_on;
+  doc["created"] = record.created;
+  doc["updated"] = record.updated;
+  return doc;
+}
+
+}  // namespace
+
 Resource resource_from_json(const nlohmann::json& doc)
 {
   Resource r;
@@ -64,16 +111,8 @@ Resource resource_from_json(const nlohmann::json& doc)
   r.name = doc.value("name", "");
   r.region = doc.value("region", "");
   r.status = doc.value("status", "");
-  if (doc.contains("outputs") && doc["outputs"].is_object()) {
-    for (const auto& [k, v] : doc["outputs"].items()) {
-      r.outputs[k] = v.is_string() ? v.get<std::string>() : v.dump();
-    }
-  }
-  if (doc.contains("secret_refs") && doc["secret_refs"].is_object()) {
-    for (const auto& [k, v] : doc["secret_refs"].items()) {
-      r.secret_refs[k] = v.is_string() ? v.get<std::string>() : v.dump();
-    }
-  }
+  r.outputs = string_map(doc, "outputs");
+  r.secret_refs = string_map(doc, "secret_refs");
   if (doc.contains("attributes")) {
     r.attributes = doc["attributes"];
   }
@@ -117,45 +156,12 @@ std::string spec_digest(const ResourceSpec& spec)
 
 nlohmann::json to_json(const ResourceRecord& record)
 {
-  nlohmann::ordered_json doc;
-  doc["address"] = record.address;
-  doc["workload"] = record.workload;
-  doc["replica"] = record.replica;
-  doc["kind"] = std::string(workload_kind_name(record.kind));
-  doc["provider"] = record.provider;
-  doc["offering"] = record.offering;
-  doc["account"] = record.account;
-  doc["region"] = record.region;
-  doc["status"] = record.status;
-  if (record.intent) {
-    doc["intent"] = {{"action", record.intent->action},
-                     {"started", record.intent->started},
-                     {"actor", record.intent->actor},
-                     {"target_provider", record.intent->target_provider}};
-  } else {
-    doc["intent"] = nullptr;
-  }
-  doc["spec_digest"] = record.spec_digest;
-  doc["spec"] = record.spec;
-  doc["resource"] = record.resource ? to_json(*record.resource) : nlohmann::json();
-  doc["deposed"] = record.deposed ? to_json(*record.deposed) : nlohmann::json();
-  doc["depends_on"] = record.depends_on;
-  doc["created"] = record.created;
-  doc["updated"] = record.updated;
-  return nlohmann::json(doc);
+  return nlohmann::json(ordered_record(record));
 }
 
 std::string render_record(const ResourceRecord& record)
 {
-  // nlohmann::json sorts keys; keep the record's own order for readable diffs.
-  nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(to_json(record).dump());
-  nlohmann::ordered_json doc;
-  for (const char* key : {"address", "workload", "replica", "kind", "provider", "offering", "account", "region",
-                          "status", "intent", "spec_digest", "spec", "resource", "deposed", "depends_on", "created",
-                          "updated"}) {
-    doc[key] = ordered[key];
-  }
-  return doc.dump(2) + "\n";
+  return ordered_record(record).dump(2) + "\n";  // the record's own key order: readable diffs
 }
 
 Result<ResourceRecord> record_from_json(const nlohmann::json& doc, const std::string& where)
