@@ -10,6 +10,11 @@ sed -i "s/port: 8080/port: $port/" stack.yaml
 state="$TEST_TMP/state"
 cleanup_hooks+=("'$HELIOS' --state '$state' -f '$TEST_TMP/stack.yaml' destroy >/dev/null 2>&1")
 esc=$'\e['
+# script(1) needs a pseudo-terminal (/dev/pts); a chroot or container without one cannot run this test.
+if ! script -qec true /dev/null >/dev/null 2>&1; then
+  echo "SKIP: script(1) cannot create a pseudo-terminal here ($(script -qec true /dev/null 2>&1 | head -n 1))"
+  exit 125
+fi
 
 # On a TTY: a progress line per finished action, with a bar, and colour.
 script -qec "'$HELIOS' --state '$state' -f stack.yaml apply" /dev/null > tty.out 2>&1
