@@ -5,6 +5,7 @@
 
 #include "core/plan.hpp"
 #include "core/rotate_move.hpp"
+#include "temp_dir.hpp"
 
 using namespace helios;
 namespace fs = std::filesystem;
@@ -13,15 +14,7 @@ TEST_SUITE_BEGIN("rotate_move");
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir()
-  {
-    char tmpl[] = "/tmp/helios-unit-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using testing::TempDir;
 
 // A compute offering that sleeps when idle (so a workload draws no implied hours) with a monthly pool of hours.
 Offering compute(const std::string& id, const std::string& dimension, double hours)
