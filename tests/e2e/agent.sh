@@ -6,21 +6,11 @@
 # what the fakes counted, exactly: requests served and tokens, per provider.
 source "$(dirname "$0")/lib.sh"
 
-FAKE="$HELIOS_BUILD_DIR/tests/fakes/helios_fake"
-[ -x "$FAKE" ] || { echo "helios_fake not built"; exit 1; }
 command -v jq >/dev/null && command -v curl >/dev/null || { echo "needs jq and curl"; exit 125; }
 
-start_fake() {  # start_fake NAME ARGS… : starts a fake, waits for its port in $NAME.port
-  local name=$1; shift
-  "$FAKE" --family openai --port 0 --port-file "$TEST_TMP/$name.port" "$@" >"$TEST_TMP/$name.log" 2>&1 &
-  local pid=$!
-  cleanup_hooks+=("kill $pid")
-  for _ in $(seq 100); do [ -s "$TEST_TMP/$name.port" ] && break; sleep 0.05; done
-  [ -s "$TEST_TMP/$name.port" ] || { fail "$name did not start: $(cat "$TEST_TMP/$name.log")"; finish; }
-}
-start_fake one --token key-one --options '{"quota":2,"models":["fake-a"]}' \
+start_fake one openai --token key-one --options '{"quota":2,"models":["fake-a"]}' \
   --fault '{"kind":"status","status":429,"retry_after":"1","path":"/v1/chat/completions","skip":2,"count":2}'
-start_fake two --token key-two --latency-ms 1100 --options '{"models":["fake-b"]}'
+start_fake two openai --token key-two --latency-ms 1100 --options '{"models":["fake-b"]}'
 P1=$(cat "$TEST_TMP/one.port") P2=$(cat "$TEST_TMP/two.port")
 
 cat > catalog.yaml <<YAML

@@ -111,3 +111,16 @@ expect_schema() {
     pass
   fi
 }
+
+# start_fake NAME FAMILY ARGS… : starts a fake provider server (tests/fakes helios_fake) of FAMILY
+# (cloudflare, neon, render, koyeb, turso, openai, …) on a free port, written to $TEST_TMP/NAME.port;
+# stopped when the test ends. Fails the test if it does not start.
+start_fake() {
+  local name=$1 family=$2 fake="$HELIOS_BUILD_DIR/tests/fakes/helios_fake"; shift 2
+  [ -x "$fake" ] || { fail "helios_fake not built"; finish; }
+  "$fake" --family "$family" --port 0 --port-file "$TEST_TMP/$name.port" "$@" >"$TEST_TMP/$name.log" 2>&1 &
+  local pid=$!
+  cleanup_hooks+=("kill $pid")
+  for _ in $(seq 200); do [ -s "$TEST_TMP/$name.port" ] && break; sleep 0.05; done
+  [ -s "$TEST_TMP/$name.port" ] || { fail "$name did not start: $(cat "$TEST_TMP/$name.log")"; finish; }
+}

@@ -9,18 +9,8 @@
 # exit 2 with the message checked and nothing written.
 source "$(dirname "$0")/lib.sh"
 
-FAKE="$HELIOS_BUILD_DIR/tests/fakes/helios_fake"
-[ -x "$FAKE" ] || { echo "helios_fake not built"; exit 1; }
 command -v jq >/dev/null && command -v curl >/dev/null || { echo "needs jq and curl"; exit 125; }
 
-start_fake() {  # start_fake NAME FAMILY ARGS… : starts a fake, its port in $TEST_TMP/NAME.port
-  local name=$1 family=$2; shift 2
-  "$FAKE" --family "$family" --port 0 --port-file "$TEST_TMP/$name.port" "$@" >"$TEST_TMP/$name.log" 2>&1 &
-  local pid=$!
-  cleanup_hooks+=("kill $pid")
-  for _ in $(seq 200); do [ -s "$TEST_TMP/$name.port" ] && break; sleep 0.05; done
-  [ -s "$TEST_TMP/$name.port" ] || { fail "$name did not start: $(cat "$TEST_TMP/$name.log")"; finish; }
-}
 start_fake render render --token rnd-secret-key
 start_fake koyeb koyeb --token koy-secret-key
 RENDER="http://127.0.0.1:$(cat render.port)" KOYEB="http://127.0.0.1:$(cat koyeb.port)"

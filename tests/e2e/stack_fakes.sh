@@ -7,18 +7,8 @@
 # out the AI fake's base URL, then destroy leaving every fake's inventory empty and the state empty.
 source "$(dirname "$0")/lib.sh"
 
-FAKE="$HELIOS_BUILD_DIR/tests/fakes/helios_fake"
-[ -x "$FAKE" ] || { echo "helios_fake not built"; exit 1; }
 command -v jq >/dev/null && command -v curl >/dev/null || { echo "needs jq and curl"; exit 125; }
 
-start_fake() {  # start_fake NAME FAMILY ARGS… : starts a fake, its port in $TEST_TMP/NAME.port
-  local name=$1 family=$2; shift 2
-  "$FAKE" --family "$family" --port 0 --port-file "$TEST_TMP/$name.port" "$@" >"$TEST_TMP/$name.log" 2>&1 &
-  local pid=$!
-  cleanup_hooks+=("kill $pid")
-  for _ in $(seq 200); do [ -s "$TEST_TMP/$name.port" ] && break; sleep 0.05; done
-  [ -s "$TEST_TMP/$name.port" ] || { fail "$name did not start: $(cat "$TEST_TMP/$name.log")"; finish; }
-}
 start_fake cloudflare cloudflare --token cf-secret-token --account acc123
 start_fake neon neon --token neon-secret-key
 start_fake render render --token rnd-secret-key
