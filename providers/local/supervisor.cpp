@@ -82,6 +82,14 @@ void sleep_ms(long ms)
   ::sigaction(SIGTERM, &sa, nullptr);
   ::sigaction(SIGINT, &sa, nullptr);
   ::signal(SIGHUP, SIG_IGN);
+  // A supervisor whose resource directory is gone (deleted by hand, or a test's temp dir removed while a
+  // killed apply's supervisor was starting) can no longer be found by helios: it stops its process and exits.
+  long ticks = 0;
+  const auto stop_if_orphaned = [&] {
+    if (++ticks % 20 == 0 && ::access(lock_path, F_OK) != 0) {
+      g_stop = 1;
+    }
+  };
   long restarts = 0;
   pid_t child = -1;
   while (!g_stop) {
@@ -117,6 +125,7 @@ void sleep_ms(long ms)
         waited_after_stop += 50;
       }
       sleep_ms(50);
+      stop_if_orphaned();
     }
     ::kill(-child, SIGKILL);  // leftovers of the group
     if (g_stop) {
@@ -126,6 +135,7 @@ void sleep_ms(long ms)
     const long delay = restarts > 10 ? 5000 : 250 * restarts;
     for (long slept = 0; slept < delay && !g_stop; slept += 50) {
       sleep_ms(50);
+      stop_if_orphaned();
     }
   }
   ::_exit(0);

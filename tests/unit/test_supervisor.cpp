@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <string>
 #include <thread>
 
 #include "providers/local/supervisor.hpp"
@@ -47,6 +49,50 @@ TEST_CASE("One supervisor per resource: a second start finds the live one; stop 
   REQUIRE(stop_supervised(spec.dir, std::chrono::milliseconds(500)));
   CHECK(lock_holder(spec.dir) == 0);
   CHECK(!supervisor_alive(spec.dir));
+}
+
+namespace {
+
+// Gone, or a zombie nobody has reaped yet.
+bool exited(long pid)
+{
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!in || !std::getline(in, text)) {
+    return true;
+  }
+  const auto close = text.rfind(')');
+  return close != std::string::npos && close + 2 < text.size() && text[close + 2] == 'Z';
+}
+
+}  // namespace
+
+TEST_CASE("A supervisor whose resource directory is deleted stops its process and exits")
+{
+  TempDir tmp;
+  ProcessSpec spec;
+  spec.command = "exec sleep 30";
+  spec.dir = (tmp.path / "res").string();
+  fs::create_directories(spec.dir);
+  auto supervisor = start_supervised(spec);
+  REQUIRE(supervisor);
+  long child = 0;
+  for (int i = 0; i < 100 && child == 0; ++i) {
+    std::ifstream in(spec.dir + "/child.pid");
+    in >> child;
+    if (child == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  fs::remove_all(spec.dir);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {  // it looks once a second
+    gone = exited(*supervisor) && (child == 0 || exited(child));
+    if (!gone) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  CHECK(gone);
 }
 
 TEST_SUITE_END();
