@@ -217,32 +217,12 @@ int main(int argc, char** argv)
   fmt::print("driver: N threads calling Provider::create concurrently over the shared curl-multi transport (as apply does)\n");
   fmt::print("{:>11} {:>6} {:>7} {:>10} {:>10} {:>8} {:>9}\n", "parallelism", "runs", "calls", "median s", "ideal s", "ratio",
              "failures");
-  bool target_met = true;
-  for (int parallelism : {1, 10, 16}) {
-    int n = parallelism == 1 ? 1 : runs;  // one sequential run takes resources × latency already
+  // Runs `one` n times; prints the row (median wall time against the ideal); returns the ratio.
+  const auto measure = [&](int parallelism, int n, const auto& one) {
     std::vector<double> times;
     long calls = 0, failures = 0;
     for (int r = 0; r < n; ++r) {
-      auto result = run(fake, resources, parallelism, r);
-      times.push_back(result.seconds);
-      calls = result.calls;
-      failures += result.failures;
-    }
-    std::sort(times.begin(), times.end());
-    double median = times[times.size() / 2];
-    double ideal = static_cast<double>(calls) * latency_ms / 1000.0 / parallelism;
-    double ratio = median / ideal;
-    fmt::print("{:>11} {:>6} {:>7} {:>10.3f} {:>10.3f} {:>8.3f} {:>9}\n", parallelism, n, calls, median, ideal, ratio, failures);
-    if (parallelism == 16 && ratio > 1.5) {
-      target_met = false;
-    }
-  }
-  fmt::print("through the apply engine (make_plan + apply_plan: a journal commit before and after each call, one commit on main):\n");
-  for (int parallelism : {10, 16}) {
-    std::vector<double> times;
-    long calls = 0, failures = 0;
-    for (int r = 0; r < runs; ++r) {
-      auto result = run_engine(fake, resources, parallelism, r);
+      auto result = one(fake, resources, parallelism, r);
       times.push_back(result.seconds);
       calls = result.calls;
       failures += result.failures;
@@ -250,8 +230,21 @@ int main(int argc, char** argv)
     std::sort(times.begin(), times.end());
     const double median = times[times.size() / 2];
     const double ideal = static_cast<double>(calls) * latency_ms / 1000.0 / parallelism;
-    fmt::print("{:>11} {:>6} {:>7} {:>10.3f} {:>10.3f} {:>8.3f} {:>9}\n", parallelism, runs, calls, median, ideal,
+    fmt::print("{:>11} {:>6} {:>7} {:>10.3f} {:>10.3f} {:>8.3f} {:>9}\n", parallelism, n, calls, median, ideal,
                median / ideal, failures);
+    return median / ideal;
+  };
+  bool target_met = true;
+  for (int parallelism : {1, 10, 16}) {
+    const int n = parallelism == 1 ? 1 : runs;  // one sequential run takes resources × latency already
+    const double ratio = measure(parallelism, n, run);
+    if (parallelism == 16 && ratio > 1.5) {
+      target_met = false;
+    }
+  }
+  fmt::print("through the apply engine (make_plan + apply_plan: a journal commit before and after each call, one commit on main):\n");
+  for (int parallelism : {10, 16}) {
+    measure(parallelism, runs, run_engine);
   }
   auto stats = http::Transport::shared().stats();
   fmt::print("transport: {} requests, {} attempts, {} retries, {} connections opened, max {} in flight\n", stats.requests,
