@@ -16,6 +16,7 @@ namespace {
 
 constexpr double k_inf = std::numeric_limits<double>::infinity();
 constexpr double k_eps = 1e-9;
+constexpr int k_not_target = std::numeric_limits<int>::max();
 
 class Search {
 public:
@@ -42,6 +43,12 @@ public:
   void construct();
   std::vector<char> priority;  // items to place first (restarts after items were left out)
   void repair();
+  // An item's `near:` family re-placed, root first (see the definition): to place an item left out
+  // (repairing), or to lower the cost.
+  bool replace_near_family(int item, bool repairing);
+  // Paying items in a `near:` relation: their family re-placed when that is cheaper (one item moves alone
+  // only where the others stay near it; moving together can save more).
+  void near_moves();
   // Split shares as one LP over every split item, the other items' loads fixed (exact for the shares).
   bool solve_splits();
   // Moves of items that share pools with split items, each judged with the split shares re-solved.
@@ -140,10 +147,13 @@ private:
   }
   // Best and second-best candidates for an unplaced item.
   std::pair<Best, Best> best_two(int item, bool need_second = true) const;
+  bool m_pack = false;  // best_two among equal costs: the fullest candidate (packing) instead of the emptiest
   // For an item others must be near: whether candidate k leaves every dependent class enough compatible
   // candidates (distinct providers for spread classes).
   bool supports_dependents(int item, int k) const;
   bool compute_supports(int item, int k) const;
+  // Per class: how many `near:` hops lead from it to a class near nothing (0 for those).
+  std::vector<int> near_depths() const;
 
   const Instance& m_inst;
   Solution& m_sol;
@@ -273,7 +283,7 @@ std::pair<Search::Best, Search::Best> Search::best_two(int item, bool need_secon
         !near_ok(item, static_cast<int>(k))) {
       continue;
     }
-    double util = util_after_add(item, static_cast<int>(k));
+    double util = m_pack ? -util_after_add(item, static_cast<int>(k)) : util_after_add(item, static_cast<int>(k));
     const int rank = cls.candidates[k].rank;
     if (!supports_dependents(item, static_cast<int>(k))) {
       util += 1000;  // any candidate that keeps the dependents placeable comes first
@@ -290,7 +300,8 @@ std::pair<Search::Best, Search::Best> Search::best_two(int item, bool need_secon
 
 void Search::construct()
 {
-  // Order: near targets first, then fewest candidates, then the largest demand relative to free amounts.
+  // Order: near targets first (a target before the targets near it: `near:` chains), then fewest
+  // candidates, then the largest demand relative to free amounts.
   std::vector<int> order;
   std::vector<double> size(m_inst.items.size(), 0.0);
   std::vector<char> is_target(m_inst.classes.size(), 0);
@@ -299,6 +310,7 @@ void Search::construct()
       is_target[static_cast<std::size_t>(c.near_target)] = 1;
     }
   }
+  const std::vector<int> depth = near_depths();
   for (std::size_t i = 0; i < m_inst.items.size(); ++i) {
     const ItemClass& cls = cls_of(static_cast<int>(i));
     if (cls.split || m_sol.choice[i] >= 0) {
@@ -320,7 +332,8 @@ void Search::construct()
     const auto& item = m_inst.items[static_cast<std::size_t>(i)];
     const ItemClass& cls = m_inst.classes[static_cast<std::size_t>(item.cls)];
     const bool first = !priority.empty() && priority[static_cast<std::size_t>(i)] != 0;
-    return std::make_tuple(is_target[static_cast<std::size_t>(item.cls)] ? 0 : 1, first ? 0 : 1,
+    const int target_rank = is_target[static_cast<std::size_t>(item.cls)] ? depth[static_cast<std::size_t>(item.cls)] : k_not_target;
+    return std::make_tuple(target_rank, first ? 0 : 1,
                            static_cast<int>(cls.candidates.size()), -size[static_cast<std::size_t>(i)], i);
   };
   std::sort(order.begin(), order.end(), [&](int a, int b) { return key(a) < key(b); });
@@ -658,9 +671,147 @@ void Search::repair()
           place(j, old);
         }
       }
+      const bool near_related = cls.near_target >= 0 || !m_dependents[static_cast<std::size_t>(m_inst.items[i].cls)].empty();
+      if (!done && near_related && replace_near_family(item, true)) {
+        changed = true;
+      }
     }
     if (!changed) {
       break;
+    }
+  }
+}
+
+std::vector<int> Search::near_depths() const
+{
+  const std::size_t n = m_inst.classes.size();
+  std::vector<int> depth(n, 0);
+  for (std::size_t k = 0; k < n; ++k) {
+    int d = 0;
+    // The manifest forbids `near:` cycles; the bound keeps a malformed instance from looping.
+    for (int t = m_inst.classes[k].near_target; t >= 0 && d <= static_cast<int>(n); t = m_inst.classes[static_cast<std::size_t>(t)].near_target) {
+      ++d;
+    }
+    depth[k] = d;
+  }
+  return depth;
+}
+
+bool Search::replace_near_family(int item, bool repairing)
+{
+  // The family: the item's `near:` chain up to its root (the first class near nothing, or near a split
+  // pool, which stays where it is), and every class near a class of the chain. Taken out, then put back
+  // root first: the root's first item tries its candidates (those that leave the dependents compatible
+  // candidates first, then the cheapest), the others take their best candidate each, down the chain.
+  // Repairing, the first attempt that places the whole family is kept (the item was missing: any cost
+  // beats that); otherwise the cheapest complete attempt, if it is cheaper than before. When none is kept,
+  // everything goes back where it was.
+  const int own = m_inst.items[static_cast<std::size_t>(item)].cls;
+  std::vector<int> classes;  // the chain, root first
+  for (int k = own; k >= 0 && !m_inst.classes[static_cast<std::size_t>(k)].split && classes.size() <= m_inst.classes.size();
+       k = m_inst.classes[static_cast<std::size_t>(k)].near_target) {
+    classes.insert(classes.begin(), k);
+  }
+  auto add_class = [&](int k) {
+    if (!m_inst.classes[static_cast<std::size_t>(k)].split && std::find(classes.begin(), classes.end(), k) == classes.end()) {
+      classes.push_back(k);
+    }
+  };
+  const std::size_t chain = classes.size();
+  for (std::size_t c = 0; c < chain; ++c) {
+    for (int d : m_dependents[static_cast<std::size_t>(classes[c])]) {
+      add_class(d);
+    }
+  }
+  std::vector<int> family;
+  for (int k : classes) {
+    const auto& items = m_inst.classes[static_cast<std::size_t>(k)].items;
+    family.insert(family.end(), items.begin(), items.end());
+  }
+  const double before = m_state.cost();
+  std::vector<int> saved;
+  for (int f : family) {
+    saved.push_back(choice(f));
+    if (choice(f) >= 0) {
+      unplace(f);
+    }
+  }
+  const int first = family.front();
+  const ItemClass& root_cls = cls_of(first);
+  std::vector<std::tuple<int, double, int>> tries;  // (supports dependents ? 0 : 1, cost, candidate)
+  for (std::size_t k = 0; k < root_cls.candidates.size(); ++k) {
+    const double delta = m_state.add_delta(first, static_cast<int>(k));
+    if (delta != k_inf && near_ok(first, static_cast<int>(k))) {
+      tries.emplace_back(supports_dependents(first, static_cast<int>(k)) ? 0 : 1, delta, static_cast<int>(k));
+    }
+  }
+  std::sort(tries.begin(), tries.end());
+  m_evaluations += static_cast<long long>(root_cls.candidates.size());
+  // Places the family with the root's first item on k; false (with what it placed left in place) when
+  // some item finds no candidate.
+  auto attempt = [&](int k) {
+    place(first, k);
+    for (std::size_t f = 1; f < family.size(); ++f) {
+      const Best best = best_two(family[f], false).first;
+      m_evaluations += static_cast<long long>(cls_of(family[f]).candidates.size());
+      if (best.k < 0) {
+        return false;
+      }
+      place(family[f], best.k);
+    }
+    return true;
+  };
+  auto take_out = [&] {
+    for (int f : family) {
+      if (choice(f) >= 0) {
+        unplace(f);
+      }
+    }
+  };
+  int best_k = -1;
+  double best_cost = before - k_eps;
+  for (const auto& [unused_support, unused_delta, k] : tries) {
+    if (!repairing && m_evaluations > m_opt.evaluation_budget) {
+      break;
+    }
+    const bool complete = attempt(k);
+    if (complete && repairing) {
+      return true;
+    }
+    if (complete && m_state.cost() < best_cost) {
+      best_cost = m_state.cost();
+      best_k = k;
+    }
+    take_out();
+  }
+  if (best_k >= 0 && attempt(best_k)) {
+    return true;  // the same steps again: the same placement
+  }
+  take_out();
+  for (std::size_t f = 0; f < family.size(); ++f) {
+    if (saved[f] >= 0) {
+      place(family[f], saved[f]);
+    }
+  }
+  return false;
+}
+
+void Search::near_moves()
+{
+  std::vector<char> done(m_inst.classes.size(), 0);
+  for (std::size_t i = 0; i < m_inst.items.size() && m_evaluations < m_opt.evaluation_budget; ++i) {
+    const int item = static_cast<int>(i);
+    const int k = m_inst.items[i].cls;
+    const ItemClass& cls = cls_of(item);
+    const bool related = (cls.near_target >= 0 && !m_inst.classes[static_cast<std::size_t>(cls.near_target)].split) ||
+                         !m_dependents[static_cast<std::size_t>(k)].empty();
+    if (!related || cls.split || choice(item) < 0 || done[static_cast<std::size_t>(k)] != 0 ||
+        m_state.remove_delta(item, choice(item)) >= -k_eps) {
+      continue;
+    }
+    done[static_cast<std::size_t>(k)] = 1;
+    if (replace_near_family(item, false)) {
+      ++m_version;
     }
   }
 }
@@ -921,9 +1072,10 @@ void Search::ruin_recreate()
       }
     }
   }
-  std::mt19937 rng(20261126);
+  std::mt19937 rng(m_opt.seed);
   std::vector<int> paying;
-  for (int round = 0; round < m_opt.ruin_rounds && m_evaluations < m_opt.evaluation_budget; ++round) {
+  const long long stop = std::min(m_opt.evaluation_budget, m_evaluations + m_opt.ruin_evaluations);
+  for (int round = 0; round < m_opt.ruin_rounds && m_evaluations < stop; ++round) {
     if (round % 16 == 0) {
       // The items that pay, refreshed now and then (a stale entry that no longer pays is skipped below).
       paying.clear();
@@ -963,10 +1115,15 @@ void Search::ruin_recreate()
       unplace(item);
     }
     std::vector<int> order(ruined.begin(), ruined.end());
-    std::sort(order.begin(), order.end(), [&](int x, int y) {
-      return std::make_tuple(-size[static_cast<std::size_t>(x)], x) < std::make_tuple(-size[static_cast<std::size_t>(y)], y);
-    });
+    if (round % 4 < 2) {
+      std::sort(order.begin(), order.end(), [&](int x, int y) {
+        return std::make_tuple(-size[static_cast<std::size_t>(x)], x) < std::make_tuple(-size[static_cast<std::size_t>(y)], y);
+      });
+    } else {
+      std::shuffle(order.begin(), order.end(), rng);
+    }
     bool ok = true;
+    m_pack = round % 2 == 1;
     for (int item : order) {
       m_evaluations += static_cast<long long>(cls_of(item).candidates.size());
       const auto [first, second] = best_two(item, false);
@@ -977,6 +1134,7 @@ void Search::ruin_recreate()
       }
       place(item, first.k);
     }
+    m_pack = false;
     if (ok && m_state.cost() <= before + k_eps) {
       continue;  // cheaper, or as cheap elsewhere (a plateau move the next rounds start from)
     }
@@ -1098,7 +1256,29 @@ Solution solve_heuristic(const Instance& instance, const HeuristicOptions& optio
       break;
     }
   }
+  // Small instances: several local-search trajectories (ruin and recreate with other fixed seeds) from the
+  // same construction, the best kept: each costs a few milliseconds there, and one trajectory can stall on
+  // a plateau another leaves. The size rule reads no clock, so the answer stays reproducible.
+  std::size_t candidates = 0;
+  for (const auto& item : instance.items) {
+    candidates += instance.classes[static_cast<std::size_t>(item.cls)].candidates.size();
+  }
+  const int trajectories = candidates <= options.multi_start_candidates ? options.trajectories : 1;
+  Solution constructed = best;
   improve(instance, best, options);
+  Evaluation best_eval = evaluate(instance, best);
+  for (int t = 1; t < trajectories; ++t) {
+    HeuristicOptions other = options;
+    other.seed = options.seed + static_cast<unsigned>(t);
+    Solution trial = constructed;
+    improve(instance, trial, other);
+    const Evaluation ev = evaluate(instance, trial);
+    if (ev.feasible && (ev.cost < best_eval.cost - k_eps ||
+                        (ev.cost <= best_eval.cost + k_eps && ev.min_headroom > best_eval.min_headroom + k_eps))) {
+      best = std::move(trial);
+      best_eval = ev;
+    }
+  }
   return best;
 }
 
@@ -1106,6 +1286,7 @@ void improve(const Instance& instance, Solution& solution, const HeuristicOption
 {
   Search search(instance, solution, options);
   search.local_search();
+  search.near_moves();
   search.split_aware_moves();
   search.ruin_recreate();
   search.local_search();
