@@ -107,6 +107,13 @@ std::string json_string(const nlohmann::json& object, std::string_view key)
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+std::string message_with_code(const nlohmann::json& body)
+{
+  std::string message = json_string(body, "message");
+  std::string code = json_string(body, "code");
+  return code.empty() ? message : fmt::format("{} ({})", message, code);
+}
+
 std::string resource_name(std::string_view name, std::size_t max_length)
 {
   std::string out;
@@ -310,6 +317,23 @@ Result<std::optional<nlohmann::json>> ApiClient::json_or_missing(const ApiCall& 
     return tl::unexpected(body.error());
   }
   return std::optional<nlohmann::json>(std::move(*body));
+}
+
+Result<void> ApiClient::check(const ApiCall& call) const
+{
+  return json(call).map([](const nlohmann::json&) {});
+}
+
+Result<void> ApiClient::send_accepting(const ApiCall& call, long accepted_status) const
+{
+  auto response = send(call);
+  if (!response) {
+    return tl::unexpected(response.error());
+  }
+  if (response->ok() || response->effective_status == accepted_status) {
+    return {};
+  }
+  return tl::unexpected(http_error(call, *response));
 }
 
 }  // namespace helios::providers

@@ -34,6 +34,8 @@ std::string url_encode(std::string_view text);
 
 // Extracts the provider's error message from an error body (each API has its own envelope).
 using ErrorMessageReader = std::function<std::string(const nlohmann::json& body)>;
+// The {message, code} envelope (Neon, Koyeb): "message (code)", or the message alone without a code.
+std::string message_with_code(const nlohmann::json& body);
 
 struct ApiCall {
   std::string operation;  // create, read, update, delete, list, usage, validate
@@ -55,6 +57,11 @@ public:
   [[nodiscard]] Result<nlohmann::json> json(const ApiCall& call) const;
   // The same, with a 404 meaning "it does not exist" (nullopt) rather than an error.
   [[nodiscard]] Result<std::optional<nlohmann::json>> json_or_missing(const ApiCall& call) const;
+  // The same as json() with the body not needed: a credential check.
+  [[nodiscard]] Result<void> check(const ApiCall& call) const;
+  // A call whose answer body is not needed: a 2xx or `accepted_status` is success (404: a delete of what
+  // is already gone, so destroy is re-runnable; 409: a create of what exists); anything else the error.
+  [[nodiscard]] Result<void> send_accepting(const ApiCall& call, long accepted_status) const;
   // The JSON body of a response already received (2xx), or the error naming the call.
   [[nodiscard]] Result<nlohmann::json> body_of(const ApiCall& call, const http::Response& response) const;
   // The error for a response the caller cannot use.

@@ -31,6 +31,7 @@
 #include <fmt/format.h>
 
 #include "providers/api_client.hpp"
+#include "providers/create_or_adopt.hpp"
 
 namespace helios::providers {
 
@@ -60,10 +61,9 @@ public:
 
   Result<void> validate_credentials(const Credentials& credentials) override
   {
-    auto client = make_client(credentials);
-    auto verified = client.json({"validate", "GET", "/user/tokens/verify", {}, {}, {}, {}});
+    auto verified = make_client(credentials).check({"validate", "GET", "/user/tokens/verify", {}, {}, {}, {}});
     if (!verified) {
-      return tl::unexpected(verified.error());
+      return verified;
     }
     if (credentials.account_id.empty()) {
       return fail(ExitCode::usage, "missing_account_id", "cloudflare needs an account id (accounts.cloudflare.account_id_env)",
@@ -186,15 +186,7 @@ public:
     } else {
       return tl::unexpected(client.failure({"delete", "DELETE", "", {}, {}, {}, {}}, "unknown resource type " + resource.type));
     }
-    ApiCall call{"delete", "DELETE", path, {}, {}, {}, {}};
-    auto response = client.send(call);
-    if (!response) {
-      return tl::unexpected(response.error());
-    }
-    if (response->effective_status == 404 || response->ok()) {
-      return {};  // already gone counts as deleted
-    }
-    return tl::unexpected(client.http_error(call, *response));
+    return client.send_accepting({"delete", "DELETE", path, {}, {}, {}, {}}, 404);  // already gone counts as deleted
   }
 
   Result<std::vector<Resource>> list(const Credentials& credentials) override
@@ -398,36 +390,16 @@ private:
       }
       return std::optional<Resource>();
     };
-    auto existing = find();
-    if (!existing) {
-      return tl::unexpected(existing.error());
-    }
-    if (*existing) {
-      return **existing;
-    }
     nlohmann::json body = {{"name", spec.name}};
     if (spec.region == "eu") {
       body["primary_location_hint"] = "weur";
     } else if (spec.region == "us") {
       body["primary_location_hint"] = "enam";
     }
-    ApiCall call{"create", "POST", path, body, {}, {}, {}};
-    auto response = client.send(call);
-    if (!response || !response->ok()) {
-      auto again = find();  // lost answer or a concurrent create: adopt what exists
-      if (again && *again) {
-        return **again;
-      }
-      if (!response) {
-        return tl::unexpected(response.error());
-      }
-      return tl::unexpected(client.http_error(call, *response));
-    }
-    auto parsed = client.body_of(call, *response);
-    if (!parsed) {
-      return tl::unexpected(parsed.error());
-    }
-    return database_resource((*parsed)["result"]);
+    return create_or_adopt<Resource>(  // a lost answer or a concurrent create: adopt what exists
+      client, {.find = find,
+               .call = [&]() -> Result<ApiCall> { return ApiCall{"create", "POST", path, body, {}, {}, {}}; },
+               .made = [](nlohmann::json created) { return database_resource(created["result"]); }});
   }
 
   Result<Resource> create_namespace(const ApiClient& client, const Credentials& credentials, const ResourceSpec& spec)
@@ -445,30 +417,10 @@ private:
       }
       return std::optional<Resource>();
     };
-    auto existing = find();
-    if (!existing) {
-      return tl::unexpected(existing.error());
-    }
-    if (*existing) {
-      return **existing;
-    }
-    ApiCall call{"create", "POST", path, nlohmann::json{{"title", spec.name}}, {}, {}, {}};
-    auto response = client.send(call);
-    if (!response || !response->ok()) {
-      auto again = find();
-      if (again && *again) {
-        return **again;
-      }
-      if (!response) {
-        return tl::unexpected(response.error());
-      }
-      return tl::unexpected(client.http_error(call, *response));
-    }
-    auto parsed = client.body_of(call, *response);
-    if (!parsed) {
-      return tl::unexpected(parsed.error());
-    }
-    return namespace_resource((*parsed)["result"]);
+    return create_or_adopt<Resource>(
+      client, {.find = find,
+               .call = [&]() -> Result<ApiCall> { return ApiCall{"create", "POST", path, nlohmann::json{{"title", spec.name}}, {}, {}, {}}; },
+               .made = [](nlohmann::json created) { return namespace_resource(created["result"]); }});
   }
 
   Result<Resource> ai_endpoint(const ApiClient& client, const Credentials& credentials, const ResourceSpec& spec)

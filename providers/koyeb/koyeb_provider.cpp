@@ -19,19 +19,13 @@
 #include <fmt/format.h>
 
 #include "providers/api_client.hpp"
+#include "providers/create_or_adopt.hpp"
 
 namespace helios::providers {
 
 namespace {
 
 constexpr std::string_view provider_name = "koyeb";
-
-std::string read_koyeb_error(const nlohmann::json& body)
-{
-  std::string message = json_string(body, "message");
-  std::string code = json_string(body, "code");
-  return code.empty() ? message : fmt::format("{} ({})", message, code);
-}
 
 class KoyebProvider final : public Provider {
 public:
@@ -41,11 +35,7 @@ public:
 
   Result<void> validate_credentials(const Credentials& credentials) override
   {
-    auto apps = client(credentials).json({"validate", "GET", "/v1/apps?limit=1", {}, {}, {}, {}});
-    if (!apps) {
-      return tl::unexpected(apps.error());
-    }
-    return {};
+    return client(credentials).check({"validate", "GET", "/v1/apps?limit=1", {}, {}, {}, {}});
   }
 
   Result<Resource> create(const ResourceSpec& spec, const Credentials& credentials) override
@@ -58,32 +48,17 @@ public:
     }
     const std::string app_id = json_string(*app, "id");
     const std::string service_name = resource_name(spec.name, 63);
-    auto existing = find_service(api, app_id, service_name, "create");
-    if (!existing) {
-      return tl::unexpected(existing.error());
-    }
-    if (*existing) {
-      return service_resource(**existing, *app);
-    }
-    ApiCall call{"create", "POST", "/v1/services", nlohmann::json{{"app_id", app_id}, {"definition", definition(spec, service_name)}}, {}, {}, {}};
-    auto response = api.send(call);
-    if (!response || !response->ok()) {
-      auto again = find_service(api, app_id, service_name, "create");
-      if (again && *again) {
-        return service_resource(**again, *app);
-      }
-      if (!response) {
-        return tl::unexpected(response.error());
-      }
-      return tl::unexpected(api.http_error(call, *response));
-    }
-    auto body = api.body_of(call, *response);
-    if (!body) {
-      return tl::unexpected(body.error());
-    }
-    Resource r = service_resource((*body)["service"], *app);
-    r.name = spec.name;
-    return r;
+    return create_or_adopt<Resource>(
+      api, {.find = [&] { return find_service(api, *app, service_name, "create"); },
+            .call = [&]() -> Result<ApiCall> {
+              return ApiCall{"create", "POST", "/v1/services", nlohmann::json{{"app_id", app_id}, {"definition", definition(spec, service_name)}},
+                             {}, {}, {}};
+            },
+            .made = [&](nlohmann::json body) {
+              Resource r = service_resource(body["service"], *app);
+              r.name = spec.name;
+              return r;
+            }});
   }
 
   Result<std::optional<Resource>> read(const Resource& resource, const Credentials& credentials) override
@@ -121,27 +96,15 @@ public:
   Result<void> remove(const Resource& resource, const Credentials& credentials) override
   {
     auto api = client(credentials);
-    ApiCall call{"delete", "DELETE", "/v1/services/" + url_encode(resource.id), {}, {}, {}, {}};
-    auto response = api.send(call);
-    if (!response) {
-      return tl::unexpected(response.error());
-    }
-    if (!response->ok() && response->effective_status != 404) {
-      return tl::unexpected(api.http_error(call, *response));
+    auto service = api.send_accepting({"delete", "DELETE", "/v1/services/" + url_encode(resource.id), {}, {}, {}, {}}, 404);
+    if (!service) {
+      return service;
     }
     std::string app_id = resource.attributes.value("app_id", "");
     if (app_id.empty()) {
       return {};
     }
-    ApiCall app_call{"delete", "DELETE", "/v1/apps/" + url_encode(app_id), {}, {}, {}, {}};
-    auto app_response = api.send(app_call);
-    if (!app_response) {
-      return tl::unexpected(app_response.error());
-    }
-    if (app_response->ok() || app_response->effective_status == 404) {
-      return {};
-    }
-    return tl::unexpected(api.http_error(app_call, *app_response));
+    return api.send_accepting({"delete", "DELETE", "/v1/apps/" + url_encode(app_id), {}, {}, {}, {}}, 404);
   }
 
   Result<std::vector<Resource>> list(const Credentials& credentials) override
@@ -201,7 +164,7 @@ private:
   static ApiClient client(const Credentials& credentials)
   {
     return ApiClient(std::string(provider_name), api_base_url(provider_name, "https://app.koyeb.com"), credentials.token,
-                     read_koyeb_error);
+                     message_with_code);
   }
 
   static nlohmann::json definition(const ResourceSpec& spec, const std::string& service_name)
@@ -263,46 +226,27 @@ private:
       }
       return std::optional<nlohmann::json>();
     };
-    auto existing = find();
-    if (!existing) {
-      return tl::unexpected(existing.error());
-    }
-    if (*existing) {
-      return **existing;
-    }
-    ApiCall call{"create", "POST", "/v1/apps", nlohmann::json{{"name", app_name}}, {}, {}, {}};
-    auto response = api.send(call);
-    if (!response || !response->ok()) {
-      auto again = find();  // 409 already_exists, or a lost answer
-      if (again && *again) {
-        return **again;
-      }
-      if (!response) {
-        return tl::unexpected(response.error());
-      }
-      return tl::unexpected(api.http_error(call, *response));
-    }
-    auto body = api.body_of(call, *response);
-    if (!body) {
-      return tl::unexpected(body.error());
-    }
-    return (*body)["app"];
+    return create_or_adopt<nlohmann::json>(  // a 409 already_exists or a lost answer is adopted by name
+      api, {.find = find,
+            .call = [&]() -> Result<ApiCall> { return ApiCall{"create", "POST", "/v1/apps", nlohmann::json{{"name", app_name}}, {}, {}, {}}; },
+            .made = [](nlohmann::json body) { return body["app"]; }});
   }
 
-  static Result<std::optional<nlohmann::json>> find_service(const ApiClient& api, const std::string& app_id,
-                                                           const std::string& service_name, const std::string& operation)
+  // The app's service of that name, as a resource.
+  static Result<std::optional<Resource>> find_service(const ApiClient& api, const nlohmann::json& app, const std::string& service_name,
+                                                      const std::string& operation)
   {
-    auto services = offset_list(api, "/v1/services?app_id=" + url_encode(app_id) + "&name=" + url_encode(service_name) + "&",
+    auto services = offset_list(api, "/v1/services?app_id=" + url_encode(json_string(app, "id")) + "&name=" + url_encode(service_name) + "&",
                                 "services", operation);
     if (!services) {
       return tl::unexpected(services.error());
     }
     for (const auto& s : *services) {
       if (json_string(s, "name") == service_name) {
-        return std::optional<nlohmann::json>(s);
+        return std::optional<Resource>(service_resource(s, app));
       }
     }
-    return std::optional<nlohmann::json>();
+    return std::optional<Resource>();
   }
 
   static Resource service_resource(const nlohmann::json& s, const nlohmann::json& app)

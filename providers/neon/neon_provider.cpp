@@ -21,19 +21,13 @@
 #include <fmt/format.h>
 
 #include "providers/api_client.hpp"
+#include "providers/create_or_adopt.hpp"
 
 namespace helios::providers {
 
 namespace {
 
 constexpr std::string_view provider_name = "neon";
-
-std::string read_neon_error(const nlohmann::json& body)
-{
-  std::string message = json_string(body, "message");
-  std::string code = json_string(body, "code");
-  return code.empty() ? message : fmt::format("{} ({})", message, code);
-}
 
 std::string region_for(const ResourceSpec& spec)
 {
@@ -58,63 +52,16 @@ public:
 
   Result<void> validate_credentials(const Credentials& credentials) override
   {
-    auto body = client(credentials).json({"validate", "GET", "/projects?limit=1" + org_query(credentials, "&"), {}, {}, {}, {}});
-    if (!body) {
-      return tl::unexpected(body.error());
-    }
-    return {};
+    return client(credentials).check({"validate", "GET", "/projects?limit=1" + org_query(credentials, "&"), {}, {}, {}, {}});
   }
 
   Result<Resource> create(const ResourceSpec& spec, const Credentials& credentials) override
   {
     auto api = client(credentials);
-    auto existing = find_by_name(api, credentials, spec.name, "create");
-    if (!existing) {
-      return tl::unexpected(existing.error());
-    }
-    if (*existing) {
-      return **existing;
-    }
-    std::string database = json_string(spec.config, "database");
-    std::string role = json_string(spec.config, "role");
-    nlohmann::json project = {{"name", spec.name}, {"region_id", region_for(spec)},
-                              {"branch", {{"database_name", database.empty() ? "app" : database},
-                                          {"role_name", role.empty() ? "app_owner" : role}}}};
-    if (spec.config.contains("pg_version")) {
-      project["pg_version"] = spec.config["pg_version"];
-    }
-    if (!credentials.account_id.empty()) {
-      project["org_id"] = credentials.account_id;
-    }
-    ApiCall call{"create", "POST", "/projects", nlohmann::json{{"project", project}}, {}, {}, {}};
-    auto response = api.send(call);
-    if (!response || !response->ok()) {
-      // The answer may be lost after Neon created the project: adopt it rather than make a second one.
-      auto again = find_by_name(api, credentials, spec.name, "create");
-      if (again && *again) {
-        return **again;
-      }
-      if (!response) {
-        return tl::unexpected(response.error());
-      }
-      return tl::unexpected(api.http_error(call, *response));
-    }
-    auto body = api.body_of(call, *response);
-    if (!body) {
-      return tl::unexpected(body.error());
-    }
-    Resource r = project_resource((*body)["project"]);
-    r.region = spec.region;
-    if (body->contains("databases") && !(*body)["databases"].empty()) {
-      r.outputs["database"] = json_string((*body)["databases"][0], "name");
-    }
-    if (body->contains("roles") && !(*body)["roles"].empty()) {
-      r.outputs["role"] = json_string((*body)["roles"][0], "name");
-    }
-    if (body->contains("endpoints") && !(*body)["endpoints"].empty()) {
-      r.outputs["host"] = json_string((*body)["endpoints"][0], "host");
-    }
-    return r;
+    return create_or_adopt<Resource>(
+      api, {.find = [&] { return find_by_name(api, credentials, spec.name, "create"); },
+            .call = [&]() -> Result<ApiCall> { return ApiCall{"create", "POST", "/projects", create_body(spec, credentials), {}, {}, {}}; },
+            .made = [&](nlohmann::json body) { return created_resource(body, spec); }});
   }
 
   Result<std::optional<Resource>> read(const Resource& resource, const Credentials& credentials) override
@@ -149,16 +96,7 @@ public:
 
   Result<void> remove(const Resource& resource, const Credentials& credentials) override
   {
-    auto api = client(credentials);
-    ApiCall call{"delete", "DELETE", "/projects/" + url_encode(resource.id), {}, {}, {}, {}};
-    auto response = api.send(call);
-    if (!response) {
-      return tl::unexpected(response.error());
-    }
-    if (response->ok() || response->effective_status == 404) {
-      return {};
-    }
-    return tl::unexpected(api.http_error(call, *response));
+    return client(credentials).send_accepting({"delete", "DELETE", "/projects/" + url_encode(resource.id), {}, {}, {}, {}}, 404);
   }
 
   Result<std::vector<Resource>> list(const Credentials& credentials) override
@@ -212,7 +150,40 @@ private:
   static ApiClient client(const Credentials& credentials)
   {
     return ApiClient(std::string(provider_name), api_base_url(provider_name, "https://console.neon.tech/api/v2"), credentials.token,
-                     read_neon_error);
+                     message_with_code);
+  }
+
+  static nlohmann::json create_body(const ResourceSpec& spec, const Credentials& credentials)
+  {
+    std::string database = json_string(spec.config, "database");
+    std::string role = json_string(spec.config, "role");
+    nlohmann::json project = {{"name", spec.name}, {"region_id", region_for(spec)},
+                              {"branch", {{"database_name", database.empty() ? "app" : database},
+                                          {"role_name", role.empty() ? "app_owner" : role}}}};
+    if (spec.config.contains("pg_version")) {
+      project["pg_version"] = spec.config["pg_version"];
+    }
+    if (!credentials.account_id.empty()) {
+      project["org_id"] = credentials.account_id;
+    }
+    return {{"project", project}};
+  }
+
+  // The project a create answered with, its database, role and host from the same answer.
+  static Resource created_resource(nlohmann::json& body, const ResourceSpec& spec)
+  {
+    Resource r = project_resource(body["project"]);
+    r.region = spec.region;
+    if (body.contains("databases") && !body["databases"].empty()) {
+      r.outputs["database"] = json_string(body["databases"][0], "name");
+    }
+    if (body.contains("roles") && !body["roles"].empty()) {
+      r.outputs["role"] = json_string(body["roles"][0], "name");
+    }
+    if (body.contains("endpoints") && !body["endpoints"].empty()) {
+      r.outputs["host"] = json_string(body["endpoints"][0], "host");
+    }
+    return r;
   }
 
   static std::string org_query(const Credentials& credentials, const std::string& separator)

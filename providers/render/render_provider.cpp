@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "providers/api_client.hpp"
+#include "providers/create_or_adopt.hpp"
 
 namespace helios::providers {
 
@@ -55,46 +56,26 @@ public:
 
   Result<void> validate_credentials(const Credentials& credentials) override
   {
-    auto owners = client(credentials).json({"validate", "GET", "/owners?limit=1", {}, {}, {}, {}});
-    if (!owners) {
-      return tl::unexpected(owners.error());
-    }
-    return {};
+    return client(credentials).check({"validate", "GET", "/owners?limit=1", {}, {}, {}, {}});
   }
 
   Result<Resource> create(const ResourceSpec& spec, const Credentials& credentials) override
   {
     auto api = client(credentials);
-    auto existing = find_by_name(api, spec.name, "create");
-    if (!existing) {
-      return tl::unexpected(existing.error());
-    }
-    if (*existing) {
-      return with_deploy_status(api, **existing, "create");
-    }
-    auto owner = owner_id(api, credentials);
-    if (!owner) {
-      return tl::unexpected(owner.error());
-    }
-    ApiCall call{"create", "POST", "/services", service_body(spec, *owner), {}, {}, {}};
-    auto response = api.send(call);
-    if (!response || !response->ok()) {
-      auto again = find_by_name(api, spec.name, "create");  // adopt a service whose answer was lost
-      if (again && *again) {
-        return with_deploy_status(api, **again, "create");
-      }
-      if (!response) {
-        return tl::unexpected(response.error());
-      }
-      return tl::unexpected(api.http_error(call, *response));
-    }
-    auto body = api.body_of(call, *response);
-    if (!body) {
-      return tl::unexpected(body.error());
-    }
-    Resource r = service_resource((*body)["service"]);
-    r.attributes["deploy_id"] = json_string(*body, "deployId");
-    return with_deploy_status(api, r, "create");
+    // an adopted service and a new one alike carry their latest deploy's status
+    auto made = create_or_adopt<Resource>(
+      api, {.find = [&] { return find_by_name(api, spec.name, "create"); },
+            .call = [&]() -> Result<ApiCall> {
+              return owner_id(api, credentials).map([&](const std::string& owner) {
+                return ApiCall{"create", "POST", "/services", service_body(spec, owner), {}, {}, {}};
+              });
+            },
+            .made = [](nlohmann::json body) {
+              Resource r = service_resource(body["service"]);
+              r.attributes["deploy_id"] = json_string(body, "deployId");
+              return r;
+            }});
+    return made.and_then([&](const Resource& r) { return with_deploy_status(api, r, "create"); });
   }
 
   Result<std::optional<Resource>> read(const Resource& resource, const Credentials& credentials) override
@@ -131,16 +112,7 @@ public:
 
   Result<void> remove(const Resource& resource, const Credentials& credentials) override
   {
-    auto api = client(credentials);
-    ApiCall call{"delete", "DELETE", "/services/" + url_encode(resource.id), {}, {}, {}, {}};
-    auto response = api.send(call);
-    if (!response) {
-      return tl::unexpected(response.error());
-    }
-    if (response->ok() || response->effective_status == 404) {
-      return {};
-    }
-    return tl::unexpected(api.http_error(call, *response));
+    return client(credentials).send_accepting({"delete", "DELETE", "/services/" + url_encode(resource.id), {}, {}, {}, {}}, 404);
   }
 
   Result<std::vector<Resource>> list(const Credentials& credentials) override

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "providers/api_client.hpp"
+#include "providers/create_or_adopt.hpp"
 
 namespace helios::providers {
 
@@ -39,51 +40,34 @@ public:
       return fail(ExitCode::usage, "missing_account_id", "turso needs the organisation slug as the account id",
                   "turso validate", "set the variable the manifest's accounts.turso.account_id_env names");
     }
-    auto groups = client(credentials).json({"validate", "GET", org(credentials) + "/groups", {}, {}, {}, {}});
-    if (!groups) {
-      return tl::unexpected(groups.error());
-    }
-    return {};
+    return client(credentials).check({"validate", "GET", org(credentials) + "/groups", {}, {}, {}, {}});
   }
 
   Result<Resource> create(const ResourceSpec& spec, const Credentials& credentials) override
   {
     auto api = client(credentials);
     const std::string db_name = resource_name(spec.name, 64);
-    auto existing = api.json_or_missing({"create", "GET", org(credentials) + "/databases/" + url_encode(db_name), {}, {}, {}, {}});
-    if (!existing) {
-      return tl::unexpected(existing.error());
-    }
-    if (*existing) {
-      return database_resource((**existing)["database"], spec.name);
-    }
     std::string group = json_string(spec.config, "group");
     if (group.empty()) {
       group = "default";
     }
-    auto group_ok = ensure_group(api, credentials, group, spec.region);
-    if (!group_ok) {
-      return tl::unexpected(group_ok.error());
-    }
-    ApiCall call{"create", "POST", org(credentials) + "/databases", nlohmann::json{{"name", db_name}, {"group", group}}, {}, {}, {}};
-    auto response = api.send(call);
-    if (!response || !response->ok()) {
-      auto again = api.json_or_missing({"create", "GET", org(credentials) + "/databases/" + url_encode(db_name), {}, {}, {}, {}});
-      if (again && *again) {
-        return database_resource((**again)["database"], spec.name);
-      }
-      if (!response) {
-        return tl::unexpected(response.error());
-      }
-      return tl::unexpected(api.http_error(call, *response));
-    }
-    auto body = api.body_of(call, *response);
-    if (!body) {
-      return tl::unexpected(body.error());
-    }
-    nlohmann::json created = (*body)["database"];
-    created["group"] = group;
-    return database_resource(created, spec.name);
+    return create_or_adopt<Resource>(
+      api, {.find = [&] {
+              return api.json_or_missing({"create", "GET", org(credentials) + "/databases/" + url_encode(db_name), {}, {}, {}, {}})
+                .map([&](std::optional<nlohmann::json> found) {
+                  return found ? std::optional<Resource>(database_resource((*found)["database"], spec.name)) : std::optional<Resource>();
+                });
+            },
+            .call = [&]() -> Result<ApiCall> {
+              return ensure_group(api, credentials, group, spec.region).map([&] {
+                return ApiCall{"create", "POST", org(credentials) + "/databases", nlohmann::json{{"name", db_name}, {"group", group}}, {}, {}, {}};
+              });
+            },
+            .made = [&](nlohmann::json body) {
+              nlohmann::json created = body["database"];
+              created["group"] = group;
+              return database_resource(created, spec.name);
+            }});
   }
 
   Result<std::optional<Resource>> read(const Resource& resource, const Credentials& credentials) override
@@ -115,16 +99,8 @@ public:
 
   Result<void> remove(const Resource& resource, const Credentials& credentials) override
   {
-    auto api = client(credentials);
-    ApiCall call{"delete", "DELETE", org(credentials) + "/databases/" + url_encode(resource.id), {}, {}, {}, {}};
-    auto response = api.send(call);
-    if (!response) {
-      return tl::unexpected(response.error());
-    }
-    if (response->ok() || response->effective_status == 404) {
-      return {};
-    }
-    return tl::unexpected(api.http_error(call, *response));
+    return client(credentials).send_accepting({"delete", "DELETE", org(credentials) + "/databases/" + url_encode(resource.id), {}, {}, {}, {}},
+                                              404);
   }
 
   Result<std::vector<Resource>> list(const Credentials& credentials) override
@@ -179,15 +155,9 @@ private:
       }
     }
     std::string location = region == "us" ? "aws-us-east-1" : "aws-eu-west-1";
-    ApiCall call{"create", "POST", org(credentials) + "/groups", nlohmann::json{{"name", group}, {"location", location}}, {}, {}, {}};
-    auto response = api.send(call);
-    if (!response) {
-      return tl::unexpected(response.error());
-    }
-    if (response->ok() || response->effective_status == 409) {
-      return {};
-    }
-    return tl::unexpected(api.http_error(call, *response));
+    // 409: the group was made meanwhile
+    return api.send_accepting({"create", "POST", org(credentials) + "/groups", nlohmann::json{{"name", group}, {"location", location}}, {}, {}, {}},
+                              409);
   }
 
   static Resource database_resource(const nlohmann::json& d, const std::string& name)

@@ -41,4 +41,12 @@ TEST_CASE("endpoint_url: a catalog endpoint as the adapters reach it")
   ::unsetenv("HELIOS_TESTPROV_API_URL");
 }
 
+TEST_CASE("message_with_code reads the {message, code} envelope")
+{
+  CHECK(message_with_code({{"message", "project limit reached"}, {"code", "LIMIT"}}) == "project limit reached (LIMIT)");
+  CHECK(message_with_code({{"message", "no free instance left"}}) == "no free instance left");
+  CHECK(message_with_code({{"message", "bad"}, {"code", 7}}) == "bad");  // a numeric code is not this envelope's
+  CHECK(message_with_code(nlohmann::json::array()).empty());
+}
+
 TEST_SUITE_END();
