@@ -1,35 +1,22 @@
 #include <doctest/doctest.h>
 
-#include "providers/registry.hpp"
-#include "tests/unit/fake_server_process.hpp"
-#include "tests/unit/provider_fault_matrix.hpp"
+#include "tests/unit/provider_fixture.hpp"
 
 using namespace helios;
-using helios::testing::FakeServerProcess;
+using helios::testing::ProviderFixture;
 
 TEST_SUITE_BEGIN("cloudflare_provider");
 
 namespace {
-struct CloudflareFixture {
-  FakeServerProcess fake{{"--family", "cloudflare", "--port", "0", "--account", "acc123"}};
-  std::unique_ptr<Provider> provider;
-  Credentials credentials{"default", "test-token", "acc123", "env:CLOUDFLARE_API_TOKEN"};
-
+struct CloudflareFixture : ProviderFixture {
   CloudflareFixture()
+    : ProviderFixture("cloudflare", {"--account", "acc123"}, "/client/v4", {"default", "test-token", "acc123", "env:CLOUDFLARE_API_TOKEN"})
   {
-    helios::testing::point_provider_at("cloudflare", fake.url("/client/v4"));
-    provider = providers::make_provider("cloudflare");
-    REQUIRE(provider);
   }
   static ResourceSpec spec(WorkloadKind kind, const std::string& workload, const std::string& product = "")
   {
-    ResourceSpec s;
-    s.stack = "hobby";
-    s.workload = workload;
-    s.name = "helios-hobby-" + workload;
-    s.kind = kind;
+    ResourceSpec s = helios::testing::hobby_spec(kind, workload);
     s.product = product;
-    s.region = "eu";
     return s;
   }
 };
@@ -91,11 +78,7 @@ TEST_CASE("Cloudflare: every resource type through its whole life, the fake's in
   CHECK(saw_requests);
 
   for (const auto& r : {*worker, *bucket, *db, *kv}) {
-    REQUIRE(f.provider->remove(r, f.credentials));
-    REQUIRE(f.provider->remove(r, f.credentials));  // already gone is fine
-    auto gone = f.provider->read(r, f.credentials);
-    REQUIRE(gone);
-    CHECK_FALSE(*gone);
+    f.remove_twice_then_gone(r);  // already gone is fine
   }
   CHECK(f.fake.inventory_count() == 0);
 }
@@ -162,13 +145,6 @@ TEST_CASE("Cloudflare: every fault kind on list")
 {
   CloudflareFixture f;
   REQUIRE(f.provider->create(CloudflareFixture::spec(WorkloadKind::compute, "web"), f.credentials));
-  helios::testing::run_fault_matrix(f.fake, "cloudflare", "/client/v4/accounts/acc123/workers/scripts", [&]() -> std::optional<ErrorInfo> {
-    auto listed = f.provider->list(f.credentials);
-    if (!listed) {
-      return listed.error();
-    }
-    CHECK(listed->size() == 1);
-    return std::nullopt;
-  });
+  helios::testing::run_fault_matrix(f.fake, "cloudflare", "/client/v4/accounts/acc123/workers/scripts", f.list_probe(1));
   CHECK(f.fake.inventory_count() == 1);
 }

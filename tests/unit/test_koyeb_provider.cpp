@@ -1,33 +1,20 @@
 #include <doctest/doctest.h>
 
-#include "providers/registry.hpp"
-#include "tests/unit/fake_server_process.hpp"
-#include "tests/unit/provider_fault_matrix.hpp"
+#include "tests/unit/provider_fixture.hpp"
 
 using namespace helios;
-using helios::testing::FakeServerProcess;
+using helios::testing::ProviderFixture;
 
 TEST_SUITE_BEGIN("koyeb_provider");
 
 namespace {
-struct KoyebFixture {
-  FakeServerProcess fake{{"--family", "koyeb", "--port", "0"}};
-  std::unique_ptr<Provider> provider;
-  Credentials credentials{"default", "test-token", "", "env:KOYEB_API_TOKEN"};
-  KoyebFixture()
-  {
-    helios::testing::point_provider_at("koyeb", fake.url(""));
-    provider = providers::make_provider("koyeb");
-    REQUIRE(provider);
-  }
+struct KoyebFixture : ProviderFixture {
+  KoyebFixture() : ProviderFixture("koyeb", {}, "", {"default", "test-token", "", "env:KOYEB_API_TOKEN"}) {}
   static ResourceSpec spec(const std::string& workload)
   {
-    ResourceSpec s;
+    ResourceSpec s = helios::testing::hobby_spec(WorkloadKind::compute, workload);
     s.stack = "a-rather-long-stack-name";
-    s.workload = workload;
     s.name = "helios-a-rather-long-stack-name-" + workload;
-    s.kind = WorkloadKind::compute;
-    s.region = "eu";
     s.config = {{"port", 8080}, {"command", "python3 -m http.server 8080"}};
     return s;
   }
@@ -46,10 +33,7 @@ TEST_CASE("Koyeb: app and free service through their whole life")
   REQUIRE(inventory["app"].size() == 1);
   CHECK(inventory["app"][0]["name"].get<std::string>().size() <= 23);
   CHECK(inventory["service"][0]["instance_type"] == "free");
-  auto again = f.provider->create(KoyebFixture::spec("web"), f.credentials);
-  REQUIRE(again);
-  CHECK(again->id == created->id);
-  CHECK(f.fake.inventory_count() == 2);
+  f.create_again_adopts(KoyebFixture::spec("web"), *created, 2);
   auto updated = f.provider->update(*created, KoyebFixture::spec("web"), f.credentials);
   REQUIRE(updated);
   auto read = f.provider->read(*created, f.credentials);
@@ -82,13 +66,6 @@ TEST_CASE("Koyeb: every fault kind on list")
 {
   KoyebFixture f;
   REQUIRE(f.provider->create(KoyebFixture::spec("web"), f.credentials));
-  helios::testing::run_fault_matrix(f.fake, "koyeb", "/v1/apps", [&]() -> std::optional<ErrorInfo> {
-    auto listed = f.provider->list(f.credentials);
-    if (!listed) {
-      return listed.error();
-    }
-    CHECK(listed->size() == 1);
-    return std::nullopt;
-  });
+  helios::testing::run_fault_matrix(f.fake, "koyeb", "/v1/apps", f.list_probe(1));
   CHECK(f.fake.inventory_count() == 2);
 }

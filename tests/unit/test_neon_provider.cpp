@@ -1,35 +1,16 @@
 #include <doctest/doctest.h>
 
-#include "providers/registry.hpp"
-#include "tests/unit/fake_server_process.hpp"
-#include "tests/unit/provider_fault_matrix.hpp"
+#include "tests/unit/provider_fixture.hpp"
 
 using namespace helios;
-using helios::testing::FakeServerProcess;
+using helios::testing::ProviderFixture;
 
 TEST_SUITE_BEGIN("neon_provider");
 
 namespace {
-struct NeonFixture {
-  FakeServerProcess fake{{"--family", "neon", "--port", "0"}};
-  std::unique_ptr<Provider> provider;
-  Credentials credentials{"default", "test-token", "", "env:NEON_API_KEY"};
-  NeonFixture()
-  {
-    helios::testing::point_provider_at("neon", fake.url("/api/v2"));
-    provider = providers::make_provider("neon");
-    REQUIRE(provider);
-  }
-  static ResourceSpec spec(const std::string& workload)
-  {
-    ResourceSpec s;
-    s.stack = "hobby";
-    s.workload = workload;
-    s.name = "helios-hobby-" + workload;
-    s.kind = WorkloadKind::database;
-    s.region = "eu";
-    return s;
-  }
+struct NeonFixture : ProviderFixture {
+  NeonFixture() : ProviderFixture("neon", {}, "/api/v2", {"default", "test-token", "", "env:NEON_API_KEY"}) {}
+  static ResourceSpec spec(const std::string& workload) { return helios::testing::hobby_spec(WorkloadKind::database, workload); }
 };
 }  // namespace
 
@@ -46,10 +27,7 @@ TEST_CASE("Neon: a project through its whole life; the password never leaves the
   for (const auto& [k, v] : created->outputs) {
     CHECK(v.find("npg_") == std::string::npos);
   }
-  auto again = f.provider->create(NeonFixture::spec("db"), f.credentials);
-  REQUIRE(again);
-  CHECK(again->id == created->id);
-  CHECK(f.fake.inventory_count() == 1);
+  f.create_again_adopts(NeonFixture::spec("db"), *created, 1);
   auto read = f.provider->read(*created, f.credentials);
   REQUIRE(read);
   REQUIRE(*read);
@@ -64,11 +42,7 @@ TEST_CASE("Neon: a project through its whole life; the password never leaves the
   REQUIRE(usage);
   CHECK(usage->at(0).dimension == "compute_hours");
   CHECK(usage->at(0).used > 0);
-  REQUIRE(f.provider->remove(*created, f.credentials));
-  REQUIRE(f.provider->remove(*created, f.credentials));
-  auto gone = f.provider->read(*created, f.credentials);
-  REQUIRE(gone);
-  CHECK_FALSE(*gone);
+  f.remove_twice_then_gone(*created);
   CHECK(f.fake.inventory_count() == 0);
 }
 
@@ -107,13 +81,6 @@ TEST_CASE("Neon: every fault kind on list")
 {
   NeonFixture f;
   REQUIRE(f.provider->create(NeonFixture::spec("db"), f.credentials));
-  helios::testing::run_fault_matrix(f.fake, "neon", "/api/v2/projects", [&]() -> std::optional<ErrorInfo> {
-    auto listed = f.provider->list(f.credentials);
-    if (!listed) {
-      return listed.error();
-    }
-    CHECK(listed->size() == 1);
-    return std::nullopt;
-  });
+  helios::testing::run_fault_matrix(f.fake, "neon", "/api/v2/projects", f.list_probe(1));
   CHECK(f.fake.inventory_count() == 1);
 }

@@ -1,33 +1,18 @@
 #include <doctest/doctest.h>
 
-#include "providers/registry.hpp"
-#include "tests/unit/fake_server_process.hpp"
-#include "tests/unit/provider_fault_matrix.hpp"
+#include "tests/unit/provider_fixture.hpp"
 
 using namespace helios;
-using helios::testing::FakeServerProcess;
+using helios::testing::ProviderFixture;
 
 TEST_SUITE_BEGIN("turso_provider");
 
 namespace {
-struct TursoFixture {
-  FakeServerProcess fake{{"--family", "turso", "--port", "0", "--account", "my-org"}};
-  std::unique_ptr<Provider> provider;
-  Credentials credentials{"default", "test-token", "my-org", "env:TURSO_API_TOKEN"};
-  TursoFixture()
-  {
-    helios::testing::point_provider_at("turso", fake.url(""));
-    provider = providers::make_provider("turso");
-    REQUIRE(provider);
-  }
+struct TursoFixture : ProviderFixture {
+  TursoFixture() : ProviderFixture("turso", {"--account", "my-org"}, "", {"default", "test-token", "my-org", "env:TURSO_API_TOKEN"}) {}
   static ResourceSpec spec(const std::string& workload, const std::string& group = "")
   {
-    ResourceSpec s;
-    s.stack = "hobby";
-    s.workload = workload;
-    s.name = "helios-hobby-" + workload;
-    s.kind = WorkloadKind::database;
-    s.region = "eu";
+    ResourceSpec s = helios::testing::hobby_spec(WorkloadKind::database, workload);
     if (!group.empty()) {
       s.config["group"] = group;
     }
@@ -45,10 +30,7 @@ TEST_CASE("Turso: a database in a group through its whole life")
   CHECK(created->type == "database");
   CHECK(created->outputs["url"] == "libsql://helios-hobby-db-my-org.turso.io");
   CHECK(f.fake.inventory()["database"][0]["group"] == "helios");
-  auto again = f.provider->create(TursoFixture::spec("db", "helios"), f.credentials);
-  REQUIRE(again);
-  CHECK(again->id == created->id);
-  CHECK(f.fake.inventory_count() == 1);
+  f.create_again_adopts(TursoFixture::spec("db", "helios"), *created, 1);
   auto read = f.provider->read(*created, f.credentials);
   REQUIRE(read);
   REQUIRE(*read);
@@ -60,11 +42,7 @@ TEST_CASE("Turso: a database in a group through its whole life")
   REQUIRE(usage);
   CHECK(usage->at(0).dimension == "rows_read");
   CHECK(usage->at(0).used == 120000);
-  REQUIRE(f.provider->remove(*created, f.credentials));
-  REQUIRE(f.provider->remove(*created, f.credentials));
-  auto gone = f.provider->read(*created, f.credentials);
-  REQUIRE(gone);
-  CHECK_FALSE(*gone);
+  f.remove_twice_then_gone(*created);
   CHECK(f.fake.inventory_count() == 0);
 }
 
@@ -87,13 +65,6 @@ TEST_CASE("Turso: every fault kind on list")
 {
   TursoFixture f;
   REQUIRE(f.provider->create(TursoFixture::spec("db"), f.credentials));
-  helios::testing::run_fault_matrix(f.fake, "turso", "/v1/organizations/my-org/databases", [&]() -> std::optional<ErrorInfo> {
-    auto listed = f.provider->list(f.credentials);
-    if (!listed) {
-      return listed.error();
-    }
-    CHECK(listed->size() == 1);
-    return std::nullopt;
-  });
+  helios::testing::run_fault_matrix(f.fake, "turso", "/v1/organizations/my-org/databases", f.list_probe(1));
   CHECK(f.fake.inventory_count() == 1);
 }
