@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <optional>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,22 @@ struct CreateOrAdopt {
   // What the create's 2xx body describes.
   std::function<T(nlohmann::json body)> made;
 };
+
+// The lookup by deterministic name over a listing (a `find`): the first item whose string field `key` is
+// `name`, made into a T by `make`; nullopt when none is; the listing's error when it failed.
+template <typename T, typename Items, typename Make>
+Result<std::optional<T>> find_named(const Result<Items>& items, std::string_view key, std::string_view name, Make make)
+{
+  if (!items) {
+    return tl::unexpected(items.error());
+  }
+  for (const auto& item : *items) {
+    if (json_string(item, key) == name) {
+      return std::optional<T>(make(item));
+    }
+  }
+  return std::optional<T>();
+}
 
 template <typename T>
 Result<T> create_or_adopt(const ApiClient& api, const CreateOrAdopt<T>& steps)

@@ -378,17 +378,9 @@ private:
   Result<Resource> create_database(const ApiClient& client, const Credentials& credentials, const ResourceSpec& spec)
   {
     const std::string path = account_path(credentials) + "/d1/database";
-    auto find = [&]() -> Result<std::optional<Resource>> {
+    auto find = [&] {
       auto page = client.json({"create", "GET", path + "?name=" + url_encode(spec.name), {}, {}, {}, {}});
-      if (!page) {
-        return tl::unexpected(page.error());
-      }
-      for (const auto& d : (*page)["result"]) {
-        if (json_string(d, "name") == spec.name) {
-          return std::optional<Resource>(database_resource(d));
-        }
-      }
-      return std::optional<Resource>();
+      return find_named<Resource>(page.map([](nlohmann::json body) { return body["result"]; }), "name", spec.name, database_resource);
     };
     nlohmann::json body = {{"name", spec.name}};
     if (spec.region == "eu") {
@@ -405,18 +397,7 @@ private:
   Result<Resource> create_namespace(const ApiClient& client, const Credentials& credentials, const ResourceSpec& spec)
   {
     const std::string path = account_path(credentials) + "/storage/kv/namespaces";
-    auto find = [&]() -> Result<std::optional<Resource>> {
-      auto all = paged(client, path);
-      if (!all) {
-        return tl::unexpected(all.error());
-      }
-      for (const auto& n : *all) {
-        if (json_string(n, "title") == spec.name) {
-          return std::optional<Resource>(namespace_resource(n));
-        }
-      }
-      return std::optional<Resource>();
-    };
+    auto find = [&] { return find_named<Resource>(paged(client, path), "title", spec.name, namespace_resource); };
     return create_or_adopt<Resource>(
       client, {.find = find,
                .call = [&]() -> Result<ApiCall> { return ApiCall{"create", "POST", path, nlohmann::json{{"title", spec.name}}, {}, {}, {}}; },

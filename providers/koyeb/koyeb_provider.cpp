@@ -214,17 +214,9 @@ private:
 
   static Result<nlohmann::json> ensure_app(const ApiClient& api, const std::string& app_name)
   {
-    auto find = [&]() -> Result<std::optional<nlohmann::json>> {
-      auto apps = offset_list(api, "/v1/apps?name=" + url_encode(app_name) + "&", "apps", "create");
-      if (!apps) {
-        return tl::unexpected(apps.error());
-      }
-      for (const auto& a : *apps) {
-        if (json_string(a, "name") == app_name) {
-          return std::optional<nlohmann::json>(a);
-        }
-      }
-      return std::optional<nlohmann::json>();
+    auto find = [&] {
+      return find_named<nlohmann::json>(offset_list(api, "/v1/apps?name=" + url_encode(app_name) + "&", "apps", "create"), "name", app_name,
+                                        [](const nlohmann::json& a) { return a; });
     };
     return create_or_adopt<nlohmann::json>(  // a 409 already_exists or a lost answer is adopted by name
       api, {.find = find,
@@ -236,17 +228,10 @@ private:
   static Result<std::optional<Resource>> find_service(const ApiClient& api, const nlohmann::json& app, const std::string& service_name,
                                                       const std::string& operation)
   {
-    auto services = offset_list(api, "/v1/services?app_id=" + url_encode(json_string(app, "id")) + "&name=" + url_encode(service_name) + "&",
-                                "services", operation);
-    if (!services) {
-      return tl::unexpected(services.error());
-    }
-    for (const auto& s : *services) {
-      if (json_string(s, "name") == service_name) {
-        return std::optional<Resource>(service_resource(s, app));
-      }
-    }
-    return std::optional<Resource>();
+    return find_named<Resource>(
+      offset_list(api, "/v1/services?app_id=" + url_encode(json_string(app, "id")) + "&name=" + url_encode(service_name) + "&", "services",
+                  operation),
+      "name", service_name, [&](const nlohmann::json& s) { return service_resource(s, app); });
   }
 
   static Resource service_resource(const nlohmann::json& s, const nlohmann::json& app)

@@ -224,16 +224,7 @@ private:
   static Result<std::optional<Resource>> find_by_name(const ApiClient& api, const Credentials& credentials,
                                                       const std::string& name, const std::string& operation)
   {
-    auto found = projects(api, credentials, name, operation);
-    if (!found) {
-      return tl::unexpected(found.error());
-    }
-    for (const auto& p : *found) {
-      if (json_string(p, "name") == name) {
-        return std::optional<Resource>(project_resource(p));
-      }
-    }
-    return std::optional<Resource>();
+    return find_named<Resource>(projects(api, credentials, name, operation), "name", name, project_resource);
   }
 
   static Resource project_resource(const nlohmann::json& p)

@@ -168,11 +168,7 @@ private:
   {
     auto api = client(credentials);
     ApiCall call{operation, "GET", "/models", {}, {}, {}, {}};
-    auto response = api.send(call);
-    if (!response) {
-      return tl::unexpected(response.error());
-    }
-    auto body = api.body_of(call, *response);
+    auto body = api.json(call);
     if (!body) {
       return tl::unexpected(body.error());
     }

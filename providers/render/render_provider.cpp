@@ -238,16 +238,7 @@ private:
 
   static Result<std::optional<Resource>> find_by_name(const ApiClient& api, const std::string& name, const std::string& operation)
   {
-    auto found = services(api, name, operation);
-    if (!found) {
-      return tl::unexpected(found.error());
-    }
-    for (const auto& s : *found) {
-      if (json_string(s, "name") == name) {
-        return std::optional<Resource>(service_resource(s));
-      }
-    }
-    return std::optional<Resource>();
+    return find_named<Resource>(services(api, name, operation), "name", name, service_resource);
   }
 
   static Result<Resource> with_deploy_status(const ApiClient& api, Resource r, const std::string& operation)

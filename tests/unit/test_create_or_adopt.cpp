@@ -91,4 +91,23 @@ TEST_CASE("create_or_adopt: a call that cannot be built is the error, and nothin
   CHECK(f.fake.requests() == before);
 }
 
+TEST_CASE("find_named: the first item of a listing with that name, nullopt without one, the listing's error")
+{
+  const auto id_of = [](const nlohmann::json& item) { return item["id"].get<std::string>(); };
+  Result<std::vector<nlohmann::json>> listing = std::vector<nlohmann::json>{
+    {{"id", "a"}, {"title", "other"}}, {{"id", "b"}, {"title", project_name}}, {{"id", "c"}, {"title", project_name}}};
+  auto found = find_named<std::string>(listing, "title", project_name, id_of);
+  REQUIRE(found);
+  CHECK(*found == std::optional<std::string>("b"));
+  auto by_name = find_named<std::string>(listing, "name", project_name, id_of);
+  REQUIRE(by_name);
+  CHECK_FALSE(*by_name);
+  Result<nlohmann::json> page = nlohmann::json::array({{{"id", "d"}, {"name", project_name}}});
+  CHECK(*find_named<std::string>(page, "name", project_name, id_of) == std::optional<std::string>("d"));
+  Result<nlohmann::json> failed = fail(ExitCode::runtime, "provider_error", "neon list: HTTP 500");
+  auto error = find_named<std::string>(failed, "name", project_name, id_of);
+  REQUIRE_FALSE(error);
+  CHECK(error.error().code == "provider_error");
+}
+
 TEST_SUITE_END();
