@@ -312,6 +312,11 @@ int main(int argc, char** argv)
           }
         }
       }
+      // Exact starts from the heuristic's answer and keeps a MILP incumbent only when it is cheaper.
+      if (opt.run_exact && exact.complete && fast.complete && exact.cost > fast.cost + 1e-6 * std::max(1.0, fast.cost)) {
+        verdict += fmt::format(" EXACT-DEARER-THAN-FAST({:.4f} > {:.4f})", exact.cost, fast.cost);
+        ++failures;
+      }
       const SolveReport& best_report = opt.run_exact ? exact : fast;
       if (!best_report.complete) {
         // An infeasible instance says why (the generator plants a feasible assignment, so this is a bug).

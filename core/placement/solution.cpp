@@ -73,6 +73,7 @@ void LoadState::add(int item, int candidate, double weight)
   for (const auto& u : c.uses) {
     m_load[static_cast<std::size_t>(u.pool)] += u.amount * weight;
   }
+  m_fixed += c.fixed_cost * weight;
   if (c.counter >= 0 && !m_instance.classes[static_cast<std::size_t>(m_instance.items[static_cast<std::size_t>(item)].cls)].split) {
     ++m_count[static_cast<std::size_t>(c.counter)];
   }
@@ -88,6 +89,7 @@ void LoadState::remove(int item, int candidate, double weight)
   for (const auto& u : c.uses) {
     m_load[static_cast<std::size_t>(u.pool)] -= u.amount * weight;
   }
+  m_fixed -= c.fixed_cost * weight;
   if (c.counter >= 0 && !m_instance.classes[static_cast<std::size_t>(m_instance.items[static_cast<std::size_t>(item)].cls)].split) {
     --m_count[static_cast<std::size_t>(c.counter)];
   }
@@ -137,7 +139,7 @@ double LoadState::remove_delta(int item, int candidate, double weight) const
 
 double LoadState::cost() const
 {
-  double total = 0;
+  double total = m_fixed;
   for (std::size_t p = 0; p < m_load.size(); ++p) {
     total += core_cost(m_core[p], m_load[p]);
   }

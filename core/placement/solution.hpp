@@ -46,6 +46,8 @@ public:
   // capacity, the free-instance count or spread).
   [[nodiscard]] double add_delta(int item, int candidate, double weight = 1.0) const;
   [[nodiscard]] double remove_delta(int item, int candidate, double weight = 1.0) const;
+  // Monthly cost of what is placed: pool overage plus the candidates' instance-scoped (fixed) costs, the
+  // same terms add_delta and remove_delta count.
   [[nodiscard]] double cost() const;
   [[nodiscard]] const Instance& instance() const { return m_instance; }
 
@@ -68,6 +70,7 @@ private:
   const Instance& m_instance;
   std::vector<PoolCore> m_core;
   std::vector<double> m_load;
+  double m_fixed = 0;  // the fixed costs of the candidates added (times their weights)
   std::vector<int> m_count;
   std::vector<std::vector<int>> m_spread;  // per class (spread only): count per provider
 };

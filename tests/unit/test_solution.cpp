@@ -44,3 +44,29 @@ TEST_CASE("placement solution: pool costs, utilisation and evaluation")
   ev = evaluate(inst, sol);
   CHECK(ev.cost == doctest::Approx(0.6));
 }
+
+TEST_CASE("placement solution: the load state's cost counts instance-scoped overage, as evaluate and add_delta do")
+{
+  // A database whose storage quota is per instance: 1 GB free, then 1 USD/GB on that instance alone (a
+  // fixed cost of the candidate, not a pool's). The load state's cost must include it: the heuristic
+  // compares whole solutions by it (ruin and recreate, near-family and split-aware moves).
+  auto db = offering("a/db", WorkloadKind::database, {"eu"}, {quota("storage", "1GB", Scope::instance)}, {price("storage", 1, 1e9)});
+  auto shared = offering("b/bucket", WorkloadKind::database, {"eu"}, {quota("storage", "1GB")}, {price("storage", 2, 1e9)});
+  auto inst = build_instance(stack({workload("x", WorkloadKind::database, {need("storage", "3GB")})}, {"eu"}), sorted({db, shared}), {})
+                  .value();
+  LoadState state(inst);
+  CHECK(state.cost() == 0);
+  for (int k = 0; k < 2; ++k) {
+    CAPTURE(k);
+    const double delta = state.add_delta(0, k);
+    state.add(0, k);
+    auto sol = Solution::empty_for(inst);
+    sol.choice = {k};
+    const Evaluation ev = evaluate(inst, sol);
+    CHECK(ev.cost == doctest::Approx(k == 0 ? 2.0 : 4.0));
+    CHECK(state.cost() == doctest::Approx(ev.cost));
+    CHECK(delta == doctest::Approx(ev.cost));
+    state.remove(0, k);
+    CHECK(state.cost() == doctest::Approx(0.0));
+  }
+}
