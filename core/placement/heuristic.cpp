@@ -4,6 +4,7 @@
 #include "core/placement/milp_model.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -17,6 +18,9 @@ namespace {
 constexpr double k_inf = std::numeric_limits<double>::infinity();
 constexpr double k_eps = 1e-9;
 constexpr int k_not_target = std::numeric_limits<int>::max();
+// The record-to-record thresholds of the trajectories after the first (which uses the options'): wider
+// and narrower searches (a narrow one converges within a small budget, a wide one leaves deeper plateaus).
+constexpr std::array<double, 3> k_other_thresholds{0.05, 0.1, 0.01};
 
 class Search {
 public:
@@ -58,6 +62,8 @@ public:
   void local_search();
   void ejections();
   void ruin_recreate();
+  // Puts every item back on the candidate `choices` names (split items are not touched).
+  void restore_choices(const std::vector<int>& choices);
   void headroom();
   void tie_break();
 
@@ -167,7 +173,7 @@ private:
   long long m_version = 1;                          // bumped whenever local search changes the solution
   std::vector<std::vector<long long>> m_no_move;      // per class, per candidate: version at which no move was found
   std::vector<std::vector<long long>> m_no_ejection;  // the same for ejections
-  int m_split_solves = 0;
+  long long m_split_work = 0;  // non-zeros of the split LPs solved so far
   bool m_split_lp_too_large = false;  // the split LP exceeds split_lp_nonzeros (known before building it)
 };
 
@@ -519,7 +525,7 @@ bool Search::solve_splits()
       }
     }
   }
-  ++m_split_solves;
+  m_split_work += static_cast<long long>(nonzeros);
   return true;
 }
 
@@ -573,7 +579,7 @@ void Search::split_aware_moves()
     if (split_cost() <= k_eps) {
       break;  // the split shares cost nothing: no move can save on them
     }
-    for (std::size_t i = 0; i < m_inst.items.size() && m_split_solves < m_opt.split_solve_budget && !m_split_lp_too_large;
+    for (std::size_t i = 0; i < m_inst.items.size() && m_split_work < m_opt.split_lp_work && !m_split_lp_too_large;
          ++i) {
       const int item = static_cast<int>(i);
       const int cur = choice(item);
@@ -586,7 +592,7 @@ void Search::split_aware_moves()
       int best = cur;
       double best_cost = before;
       for (std::size_t k = 0;
-           k < cls.candidates.size() && m_split_solves < m_opt.split_solve_budget && !m_split_lp_too_large; ++k) {
+           k < cls.candidates.size() && m_split_work < m_opt.split_lp_work && !m_split_lp_too_large; ++k) {
         if (static_cast<int>(k) == cur) {
           continue;
         }
@@ -1056,7 +1062,8 @@ void Search::ejections()
 void Search::ruin_recreate()
 {
   // Ruin and recreate: an item that pays and the items on a few of its other candidates' slots are taken
-  // out and put back largest first, each on its best candidate; kept only when cheaper. A fixed-seed
+  // out and put back, each on its best candidate; kept when not dearer than before or than the best cost
+  // seen plus a threshold that shrinks to zero (record-to-record travel); the best seen is restored. A fixed-seed
   // generator: the same instance always gives the same answer.
   // Every item but split ones (best_two keeps near:, add_delta spread and capacities).
   std::vector<char> movable(m_inst.classes.size(), 1);
@@ -1073,7 +1080,10 @@ void Search::ruin_recreate()
     }
   }
   std::mt19937 rng(m_opt.seed);
+  double best_cost = m_state.cost();
+  std::vector<int> best_choice = m_sol.choice;
   std::vector<int> paying;
+  const long long start_evaluations = m_evaluations;
   const long long stop = std::min(m_opt.evaluation_budget, m_evaluations + m_opt.ruin_evaluations);
   for (int round = 0; round < m_opt.ruin_rounds && m_evaluations < stop; ++round) {
     if (round % 16 == 0) {
@@ -1088,7 +1098,7 @@ void Search::ruin_recreate()
       }
       m_evaluations += static_cast<long long>(m_inst.items.size());
       if (paying.empty()) {
-        return;
+        break;
       }
     }
     const int a = paying[rng() % paying.size()];
@@ -1135,8 +1145,17 @@ void Search::ruin_recreate()
       place(item, first.k);
     }
     m_pack = false;
-    if (ok && m_state.cost() <= before + k_eps) {
-      continue;  // cheaper, or as cheap elsewhere (a plateau move the next rounds start from)
+    // Record-to-record travel: accepted when within a threshold of the best cost seen, the threshold
+    // shrinking to zero over the rounds; the best solution seen is restored at the end.
+    const double progress = std::max(static_cast<double>(round) / m_opt.ruin_rounds,
+                                     static_cast<double>(m_evaluations - start_evaluations) / static_cast<double>(stop - start_evaluations));
+    const double slack = m_opt.ruin_threshold * std::max(0.0, 1.0 - progress) * std::max(best_cost, 1e-3);
+    if (ok && m_state.cost() <= std::max(before, best_cost + slack) + k_eps) {
+      if (m_state.cost() < best_cost - k_eps) {
+        best_cost = m_state.cost();
+        best_choice = m_sol.choice;
+      }
+      continue;  // cheaper, as cheap elsewhere (a plateau move the next rounds start from), or near the best
     }
     for (int item : ruined) {
       if (choice(item) >= 0) {
@@ -1145,6 +1164,23 @@ void Search::ruin_recreate()
     }
     for (std::size_t r = 0; r < ruined.size(); ++r) {
       place(ruined[r], saved[r]);
+    }
+  }
+  if (m_state.cost() > best_cost + k_eps) {
+    restore_choices(best_choice);  // the best solution seen (record-to-record may have left it)
+  }
+}
+
+void Search::restore_choices(const std::vector<int>& choices)
+{
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    if (m_sol.choice[i] != choices[i] && m_sol.choice[i] >= 0) {
+      unplace(static_cast<int>(i));
+    }
+  }
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    if (m_sol.choice[i] != choices[i] && choices[i] >= 0) {
+      place(static_cast<int>(i), choices[i]);
     }
   }
 }
@@ -1222,6 +1258,25 @@ void Search::tie_break()
   }
 }
 
+// The local search in two parts: descent (moves, near-family moves, split-aware moves: no randomness), then
+// ruin and recreate from a seed, descent again, the headroom pass and the tie-break.
+void descend(const Instance& instance, Solution& solution, const HeuristicOptions& options)
+{
+  Search search(instance, solution, options);
+  search.local_search();
+  search.near_moves();
+  search.split_aware_moves();
+}
+
+void perturb_and_polish(const Instance& instance, Solution& solution, const HeuristicOptions& options)
+{
+  Search search(instance, solution, options);
+  search.ruin_recreate();
+  search.local_search();
+  search.headroom();
+  search.tie_break();
+}
+
 }  // namespace
 
 Solution solve_heuristic(const Instance& instance, const HeuristicOptions& options)
@@ -1256,22 +1311,24 @@ Solution solve_heuristic(const Instance& instance, const HeuristicOptions& optio
       break;
     }
   }
-  // Small instances: several local-search trajectories (ruin and recreate with other fixed seeds) from the
-  // same construction, the best kept: each costs a few milliseconds there, and one trajectory can stall on
-  // a plateau another leaves. The size rule reads no clock, so the answer stays reproducible.
+  // Descent once, then ruin and recreate: on small instances several trajectories from the descent's
+  // answer with other fixed seeds, the best kept (each costs a few milliseconds there, and one trajectory
+  // can stall on a plateau another leaves). The size rule reads no clock: the answer stays reproducible.
   std::size_t candidates = 0;
   for (const auto& item : instance.items) {
     candidates += instance.classes[static_cast<std::size_t>(item.cls)].candidates.size();
   }
   const int trajectories = candidates <= options.multi_start_candidates ? options.trajectories : 1;
-  Solution constructed = best;
-  improve(instance, best, options);
+  descend(instance, best, options);
+  const Solution descended = best;
+  perturb_and_polish(instance, best, options);
   Evaluation best_eval = evaluate(instance, best);
   for (int t = 1; t < trajectories; ++t) {
     HeuristicOptions other = options;
     other.seed = options.seed + static_cast<unsigned>(t);
-    Solution trial = constructed;
-    improve(instance, trial, other);
+    other.ruin_threshold = k_other_thresholds[static_cast<std::size_t>(t - 1) % k_other_thresholds.size()];
+    Solution trial = descended;
+    perturb_and_polish(instance, trial, other);
     const Evaluation ev = evaluate(instance, trial);
     if (ev.feasible && (ev.cost < best_eval.cost - k_eps ||
                         (ev.cost <= best_eval.cost + k_eps && ev.min_headroom > best_eval.min_headroom + k_eps))) {
@@ -1284,14 +1341,8 @@ Solution solve_heuristic(const Instance& instance, const HeuristicOptions& optio
 
 void improve(const Instance& instance, Solution& solution, const HeuristicOptions& options)
 {
-  Search search(instance, solution, options);
-  search.local_search();
-  search.near_moves();
-  search.split_aware_moves();
-  search.ruin_recreate();
-  search.local_search();
-  search.headroom();
-  search.tie_break();
+  descend(instance, solution, options);
+  perturb_and_polish(instance, solution, options);
 }
 
 void canonicalise(const Instance& instance, Solution& solution)

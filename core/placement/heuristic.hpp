@@ -14,13 +14,15 @@ namespace helios::placement {
 struct HeuristicOptions {
   int window = 4;                        // regret window of the construction
   long long evaluation_budget = 4'000'000;  // candidate evaluations allowed to local search
-  int split_solve_budget = 200;          // LPs re-solving split shares during split-aware moves
-  int ruin_rounds = 4000;               // ruin-and-recreate rounds (each kept only when not dearer)
+  long long split_lp_work = 4'000;       // non-zeros of all the LPs re-solving split shares (split-aware moves
+                                         // stop past it; one LP of 1,000 workloads is past it: ~10 ms each)
+  int ruin_rounds = 4000;                // ruin-and-recreate rounds
+  double ruin_threshold = 0;             // ... accepted up to this share above the best cost seen (shrinking to 0)
   long long ruin_evaluations = 1'000'000;  // ... and the candidate evaluations they may spend
   long long ejection_budget = 50'000;    // ejection moves tried per improvement
   std::size_t split_lp_nonzeros = 300'000;  // larger split LPs are not solved: shares are water-filled
   unsigned seed = 20261126;              // ruin and recreate's fixed seed
-  int trajectories = 4;                  // local searches (seeds seed, seed + 1, …) from one construction, on
+  int trajectories = 4;                  // ruin-and-recreate runs (seeds seed, seed + 1, …) from one descent, on
   std::size_t multi_start_candidates = 20'000;  // instances with at most this many item × candidate pairs
   int local_passes = 8;                  // passes of moves + ejections per local search (while improving)
 };
