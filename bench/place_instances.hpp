@@ -238,6 +238,28 @@ inline void plant(BenchInstance& out, std::size_t first, std::size_t overflow, F
   }
 }
 
+// A catalog offering with its `machine` amounts (the local provider: this machine's cores, memory and free
+// disk, measured when the catalog loads) pinned to a reference machine: 2 cores, 24 GiB, 60 GB of disk.
+// Measured free disk changes from one run to the next (any write anywhere on the disk), and an instance
+// must be the same on every machine and at every moment for its figures to be comparable.
+inline Offering pinned_machine(Offering o)
+{
+  auto reference = [](const std::string& dimension, double measured) {
+    return dimension == "cpu" ? 2.0 : dimension == "memory" ? 24.0 * (1ULL << 30) : dimension == "storage" ? 60e9 : measured;
+  };
+  for (auto& q : o.free) {
+    if (q.measured) {
+      q.amount.value = reference(q.dimension, q.amount.value);
+    }
+  }
+  for (auto& l : o.limits) {
+    if (l.measured) {
+      l.max = reference(l.dimension, l.max);
+    }
+  }
+  return o;
+}
+
 inline BenchInstance generate(unsigned seed, int workloads, int offerings, Family family,
                               const std::vector<Offering>& real)
 {
@@ -321,7 +343,7 @@ inline BenchInstance generate(unsigned seed, int workloads, int offerings, Famil
     if (family == Family::freetier && o.kind != WorkloadKind::database && o.kind != WorkloadKind::storage) {
       continue;
     }
-    out.offerings.push_back(o);
+    out.offerings.push_back(pinned_machine(o));
     ++real_taken;
   }
   const int synthetic = offerings - real_taken;
