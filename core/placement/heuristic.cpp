@@ -55,6 +55,8 @@ public:
   void near_moves();
   // Split shares as one LP over every split item, the other items' loads fixed (exact for the shares).
   bool solve_splits();
+  // The split LP's assignment rows and pool terms: a lower bound of its non-zeros.
+  std::size_t split_lp_least_nonzeros() const;
   // Moves of items that share pools with split items, each judged with the split shares re-solved.
   void split_aware_moves();
   void restore_splits(const Solution& saved);
@@ -446,6 +448,19 @@ void Search::construct()
   }
 }
 
+std::size_t Search::split_lp_least_nonzeros() const
+{
+  std::size_t n = 0;
+  for (const auto& cls : m_inst.classes) {
+    if (cls.split) {
+      for (const auto& c : cls.candidates) {
+        n += 1 + c.uses.size();
+      }
+    }
+  }
+  return n;
+}
+
 bool Search::solve_splits()
 {
   std::vector<int> split_classes;
@@ -466,15 +481,9 @@ bool Search::solve_splits()
       m_sol.shares[static_cast<std::size_t>(i)].clear();
     }
   }
-  // Its assignment rows and pool terms alone (a lower bound of its non-zeros): past the size rule the model
-  // is not even built — the split-aware moves would otherwise build it for every move they try.
-  std::size_t least_nonzeros = 0;
-  for (int k : split_classes) {
-    for (const auto& c : m_inst.classes[static_cast<std::size_t>(k)].candidates) {
-      least_nonzeros += 1 + c.uses.size();
-    }
-  }
-  if (m_split_lp_too_large || least_nonzeros > m_opt.split_lp_nonzeros) {
+  // Past the size rule (on a lower bound of its non-zeros) the model is not even built — the split-aware
+  // moves would otherwise build it for every move they try.
+  if (m_split_lp_too_large || split_lp_least_nonzeros() > m_opt.split_lp_nonzeros) {
     m_split_lp_too_large = true;
     return false;  // the caller water-fills the shares instead
   }
@@ -548,6 +557,9 @@ void Search::split_aware_moves()
   if (!any || m_split_lp_too_large) {
     return;  // too large a split LP: no move could be judged by it
   }
+  // Each move is judged by one more LP: tried only while that LP fits in what is left of the work budget.
+  const auto lp_size = static_cast<long long>(split_lp_least_nonzeros());
+  auto next_lp_fits = [&] { return m_split_work + lp_size <= m_opt.split_lp_work; };
   // What the split shares pay: a move can only lower it by freeing room in a pool they fill (a pool the
   // split LP leaves with room left does not constrain it), so other moves are not tried.
   auto split_cost = [&] {
@@ -579,7 +591,7 @@ void Search::split_aware_moves()
     if (split_cost() <= k_eps) {
       break;  // the split shares cost nothing: no move can save on them
     }
-    for (std::size_t i = 0; i < m_inst.items.size() && m_split_work < m_opt.split_lp_work && !m_split_lp_too_large;
+    for (std::size_t i = 0; i < m_inst.items.size() && next_lp_fits() && !m_split_lp_too_large;
          ++i) {
       const int item = static_cast<int>(i);
       const int cur = choice(item);
@@ -592,7 +604,7 @@ void Search::split_aware_moves()
       int best = cur;
       double best_cost = before;
       for (std::size_t k = 0;
-           k < cls.candidates.size() && m_split_work < m_opt.split_lp_work && !m_split_lp_too_large; ++k) {
+           k < cls.candidates.size() && next_lp_fits() && !m_split_lp_too_large; ++k) {
         if (static_cast<int>(k) == cur) {
           continue;
         }

@@ -15,7 +15,7 @@ struct HeuristicOptions {
   int window = 4;                        // regret window of the construction
   long long evaluation_budget = 4'000'000;  // candidate evaluations allowed to local search
   long long split_lp_work = 4'000;       // non-zeros of all the LPs re-solving split shares (split-aware moves
-                                         // stop past it; one LP of 1,000 workloads is past it: ~10 ms each)
+                                         // only while the next fits; one LP of 1,000 workloads does not: ~10 ms)
   int ruin_rounds = 4000;                // ruin-and-recreate rounds
   double ruin_threshold = 0;             // ... accepted up to this share above the best cost seen (shrinking to 0)
   long long ruin_evaluations = 1'000'000;  // ... and the candidate evaluations they may spend
