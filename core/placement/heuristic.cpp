@@ -175,6 +175,15 @@ private:
   long long m_version = 1;                          // bumped whenever local search changes the solution
   std::vector<std::vector<long long>> m_no_move;      // per class, per candidate: version at which no move was found
   std::vector<std::vector<long long>> m_no_ejection;  // the same for ejections
+  // The entry of (the item's class, candidate k) in m_no_move or m_no_ejection, the class's row made on first use.
+  long long& stamp_of(std::vector<std::vector<long long>>& table, int item, int k)
+  {
+    auto& row = table[static_cast<std::size_t>(m_inst.items[static_cast<std::size_t>(item)].cls)];
+    if (row.empty()) {
+      row.assign(cls_of(item).candidates.size(), 0);
+    }
+    return row[static_cast<std::size_t>(k)];
+  }
   long long m_split_work = 0;  // non-zeros of the split LPs solved so far
   bool m_split_lp_too_large = false;  // the split LP exceeds split_lp_nonzeros (known before building it)
 };
@@ -964,11 +973,8 @@ void Search::local_search()
       if (cur < 0) {
         continue;
       }
-      auto& stamps = m_no_move[static_cast<std::size_t>(m_inst.items[i].cls)];
-      if (stamps.empty()) {
-        stamps.assign(cls_of(item).candidates.size(), 0);
-      }
-      if (stamps[static_cast<std::size_t>(cur)] == m_version) {
+      long long& stamp = stamp_of(m_no_move, item, cur);
+      if (stamp == m_version) {
         continue;
       }
       const double removed = m_state.remove_delta(item, cur);
@@ -993,7 +999,7 @@ void Search::local_search()
       if (best.k != cur) {
         ++m_version;
       } else {
-        stamps[static_cast<std::size_t>(cur)] = m_version;
+        stamp = m_version;
       }
     }
     const double before = m_state.cost();
@@ -1012,11 +1018,8 @@ void Search::ejections()
     if (ca < 0) {
       continue;
     }
-    auto& stamps = m_no_ejection[static_cast<std::size_t>(m_inst.items[i].cls)];
-    if (stamps.empty()) {
-      stamps.assign(cls_of(a).candidates.size(), 0);
-    }
-    if (stamps[static_cast<std::size_t>(ca)] == m_version) {
+    long long& stamp = stamp_of(m_no_ejection, a, ca);
+    if (stamp == m_version) {
       continue;  // an identical item on the same candidate found no ejection since the last change
     }
     const double gain_a = m_state.remove_delta(a, ca);
@@ -1066,7 +1069,7 @@ void Search::ejections()
       }
     }
     if (!done) {
-      stamps[static_cast<std::size_t>(ca)] = m_version;
+      stamp = m_version;
     }
   }
 }
