@@ -53,8 +53,12 @@ private:
   // A result: queued for the next journal commit; a crash before it is recovered from the intent.
   Result<void> post(const ResourceRecord& record, const std::string& what);
   Result<void> erase(const std::string& address, const std::string& what);
-  Result<Provider*> provider(const std::string& name);
-  Result<Credentials> creds(const std::string& provider, const std::string& account);
+  // What every provider call needs: the provider's adapter and the credentials of one of its accounts.
+  struct Connection {
+    Provider* adapter = nullptr;
+    Credentials credentials;
+  };
+  Result<Connection> connect(const std::string& provider, const std::string& account);
   Result<void> execute(const PlannedAction& action);
   state::CommitInfo commit_info(const std::string& what) const;  // summary "<command>: <stack>: <what>"
   Result<void> journal(const std::string& address, std::optional<std::string> text, const std::string& what, bool wait);
@@ -143,24 +147,22 @@ Result<void> Engine::erase(const std::string& address, const std::string& what)
   return journal(address, std::nullopt, what, false);
 }
 
-Result<Provider*> Engine::provider(const std::string& name)
+Result<Engine::Connection> Engine::connect(const std::string& provider, const std::string& account)
 {
   std::lock_guard lock(m_provider_mutex);
-  Provider* p = m_providers ? m_providers(name) : nullptr;
-  if (!p) {
-    return fail(ExitCode::runtime, "unknown_provider", fmt::format("no adapter for provider '{}'", name), name,
+  Provider* adapter = m_providers ? m_providers(provider) : nullptr;
+  if (!adapter) {
+    return fail(ExitCode::runtime, "unknown_provider", fmt::format("no adapter for provider '{}'", provider), provider,
                 "`helios catalog` lists the providers this helios drives");
   }
-  return p;
-}
-
-Result<Credentials> Engine::creds(const std::string& provider, const std::string& account)
-{
-  std::lock_guard lock(m_provider_mutex);
   if (!m_credentials) {
-    return Credentials{};
+    return Connection{adapter, Credentials{}};
   }
-  return m_credentials(provider, account);
+  auto credentials = m_credentials(provider, account);
+  if (!credentials) {
+    return tl::unexpected(credentials.error());
+  }
+  return Connection{adapter, std::move(*credentials)};
 }
 
 void Engine::emit(const ApplyEvent& event)
@@ -181,15 +183,11 @@ Result<void> Engine::recorded_call(const PlannedAction& a, ResourceRecord rec, c
   if (auto ok = write(rec, "intent " + verb + " " + a.address); !ok) {
     return ok;
   }
-  auto p = provider(d.provider);
-  if (!p) {
-    return tl::unexpected(p.error());
+  auto conn = connect(d.provider, d.account);
+  if (!conn) {
+    return tl::unexpected(conn.error());
   }
-  auto c = creds(d.provider, d.account);
-  if (!c) {
-    return tl::unexpected(c.error());
-  }
-  auto made = call(**p, *c);
+  auto made = call(*conn->adapter, conn->credentials);
   if (!made) {
     rec.status = "failed";
     (void)post(rec, verb + " failed " + a.address);
@@ -225,15 +223,11 @@ Result<void> Engine::do_remove(const PlannedAction& a)
   ResourceRecord rec = *a.before;
   if (a.deposed) {
     const Resource old = *rec.deposed;
-    auto p = provider(old.provider);
-    if (!p) {
-      return tl::unexpected(p.error());
+    auto conn = connect(old.provider, rec.account);
+    if (!conn) {
+      return tl::unexpected(conn.error());
     }
-    auto c = creds(old.provider, rec.account);
-    if (!c) {
-      return tl::unexpected(c.error());
-    }
-    if (auto ok = (*p)->remove(old, *c); !ok) {
+    if (auto ok = conn->adapter->remove(old, conn->credentials); !ok) {
       return ok;
     }
     rec.deposed.reset();
@@ -245,15 +239,11 @@ Result<void> Engine::do_remove(const PlannedAction& a)
     if (auto ok = write(rec, "intent delete " + a.address); !ok) {
       return ok;
     }
-    auto p = provider(rec.provider);
-    if (!p) {
-      return tl::unexpected(p.error());
+    auto conn = connect(rec.provider, rec.account);
+    if (!conn) {
+      return tl::unexpected(conn.error());
     }
-    auto c = creds(rec.provider, rec.account);
-    if (!c) {
-      return tl::unexpected(c.error());
-    }
-    if (auto ok = (*p)->remove(*rec.resource, *c); !ok) {
+    if (auto ok = conn->adapter->remove(*rec.resource, conn->credentials); !ok) {
       rec.status = "failed";
       (void)post(rec, "delete failed " + a.address);
       return ok;
@@ -272,15 +262,11 @@ Result<void> Engine::do_replace(const PlannedAction& a)
       return ok;
     }
     const Resource old = *a.before->resource;
-    auto p = provider(a.before->provider);
-    if (!p) {
-      return tl::unexpected(p.error());
+    auto conn = connect(a.before->provider, a.before->account);
+    if (!conn) {
+      return tl::unexpected(conn.error());
     }
-    auto c = creds(a.before->provider, a.before->account);
-    if (!c) {
-      return tl::unexpected(c.error());
-    }
-    if (auto ok = (*p)->remove(old, *c); !ok) {
+    if (auto ok = conn->adapter->remove(old, conn->credentials); !ok) {
       return ok;
     }
     rec.resource.reset();
@@ -296,29 +282,25 @@ Result<void> Engine::do_move(const PlannedAction& a)
   if (auto ok = write(rec, "intent move " + a.address + " to " + d.provider); !ok) {
     return ok;
   }
-  auto p = provider(d.provider);
-  if (!p) {
-    return tl::unexpected(p.error());
+  auto conn = connect(d.provider, d.account);
+  if (!conn) {
+    return tl::unexpected(conn.error());
   }
-  auto c = creds(d.provider, d.account);
-  if (!c) {
-    return tl::unexpected(c.error());
-  }
-  auto made = (*p)->create(d.spec, *c);
+  auto made = conn->adapter->create(d.spec, conn->credentials);
   if (!made) {
     return tl::unexpected(made.error());
   }
   // Health check of the new one before cutting over.
   bool healthy = false;
   for (int attempt = 0; attempt < 30 && !healthy; ++attempt) {
-    auto h = (*p)->healthy(*made);
+    auto h = conn->adapter->healthy(*made);
     healthy = h && *h;
     if (!healthy) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
   }
   if (!healthy) {
-    (void)(*p)->remove(*made, *c);
+    (void)conn->adapter->remove(*made, conn->credentials);
     rec.intent.reset();
     (void)post(rec, "move aborted " + a.address);
     return fail(ExitCode::runtime, "health_check_failed",
@@ -338,15 +320,11 @@ Result<void> Engine::do_move(const PlannedAction& a)
   if (auto ok = write(next, "cut over " + a.address + " to " + d.provider); !ok) {
     return ok;
   }
-  auto old_p = provider(old_provider);
-  if (!old_p) {
-    return tl::unexpected(old_p.error());
+  auto old_conn = connect(old_provider, old_account);
+  if (!old_conn) {
+    return tl::unexpected(old_conn.error());
   }
-  auto old_c = creds(old_provider, old_account);
-  if (!old_c) {
-    return tl::unexpected(old_c.error());
-  }
-  if (auto ok = (*old_p)->remove(*next.deposed, *old_c); !ok) {
+  if (auto ok = old_conn->adapter->remove(*next.deposed, old_conn->credentials); !ok) {
     return ok;
   }
   next.deposed.reset();
