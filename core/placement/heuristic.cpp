@@ -1333,13 +1333,16 @@ Solution solve_heuristic(const Instance& instance, const HeuristicOptions& optio
   for (const auto& item : instance.items) {
     candidates += instance.classes[static_cast<std::size_t>(item.cls)].candidates.size();
   }
-  const int trajectories = candidates <= options.multi_start_candidates ? options.trajectories : 1;
+  const int trajectories = candidates <= options.multi_start_candidates ? std::max(1, options.trajectories) : 1;
+  // The trajectories share one ruin-and-recreate budget: several cost no more than one would.
+  HeuristicOptions each = options;
+  each.ruin_evaluations = options.ruin_evaluations / trajectories;
   descend(instance, best, options);
   const Solution descended = best;
-  perturb_and_polish(instance, best, options);
+  perturb_and_polish(instance, best, each);
   Evaluation best_eval = evaluate(instance, best);
   for (int t = 1; t < trajectories; ++t) {
-    HeuristicOptions other = options;
+    HeuristicOptions other = each;
     other.seed = options.seed + static_cast<unsigned>(t);
     other.ruin_threshold = k_other_thresholds[static_cast<std::size_t>(t - 1) % k_other_thresholds.size()];
     Solution trial = descended;
