@@ -153,9 +153,9 @@ private:
     }
     return rank < b.rank;
   }
-  // Best and second-best candidates for an unplaced item.
-  std::pair<Best, Best> best_two(int item, bool need_second = true) const;
-  bool m_pack = false;  // best_two among equal costs: the fullest candidate (packing) instead of the emptiest
+  // Best and second-best candidates for an unplaced item; among equal costs the emptiest candidate first,
+  // or with `pack` the fullest (which leaves whole free quotas for large items).
+  std::pair<Best, Best> best_two(int item, bool need_second = true, bool pack = false) const;
   // For an item others must be near: whether candidate k leaves every dependent class enough compatible
   // candidates (distinct providers for spread classes).
   bool supports_dependents(int item, int k) const;
@@ -288,7 +288,7 @@ bool Search::compute_supports(int item, int k) const
   return true;
 }
 
-std::pair<Search::Best, Search::Best> Search::best_two(int item, bool need_second) const
+std::pair<Search::Best, Search::Best> Search::best_two(int item, bool need_second, bool pack) const
 {
   Best first;
   Best second;
@@ -300,7 +300,7 @@ std::pair<Search::Best, Search::Best> Search::best_two(int item, bool need_secon
         !near_ok(item, static_cast<int>(k))) {
       continue;
     }
-    double util = m_pack ? -util_after_add(item, static_cast<int>(k)) : util_after_add(item, static_cast<int>(k));
+    double util = pack ? -util_after_add(item, static_cast<int>(k)) : util_after_add(item, static_cast<int>(k));
     const int rank = cls.candidates[k].rank;
     if (!supports_dependents(item, static_cast<int>(k))) {
       util += 1000;  // any candidate that keeps the dependents placeable comes first
@@ -1148,10 +1148,10 @@ void Search::ruin_recreate()
       std::shuffle(order.begin(), order.end(), rng);
     }
     bool ok = true;
-    m_pack = round % 2 == 1;
+    const bool pack = round % 2 == 1;
     for (int item : order) {
       m_evaluations += static_cast<long long>(cls_of(item).candidates.size());
-      const auto [first, second] = best_two(item, false);
+      const auto [first, second] = best_two(item, false, pack);
       (void)second;
       if (first.k < 0) {
         ok = false;
@@ -1159,7 +1159,6 @@ void Search::ruin_recreate()
       }
       place(item, first.k);
     }
-    m_pack = false;
     // Record-to-record travel: accepted when within a threshold of the best cost seen, the threshold
     // shrinking to zero over the rounds; the best solution seen is restored at the end.
     const double progress = std::max(static_cast<double>(round) / m_opt.ruin_rounds,
