@@ -358,6 +358,20 @@ void coordinate_ascent(const Relaxation& r, std::vector<double>& y, int sweeps, 
 
 }  // namespace
 
+double cheapest_cost_bound(const Instance& instance, const Component& component)
+{
+  double bound = 0;
+  for (int k : component.classes) {
+    const ItemClass& cls = instance.classes[static_cast<std::size_t>(k)];
+    double cheapest = cls.candidates.empty() ? 0.0 : cls.candidates.front().fixed_cost;
+    for (const auto& c : cls.candidates) {
+      cheapest = std::min(cheapest, c.fixed_cost);
+    }
+    bound += cheapest * static_cast<double>(cls.items.size());
+  }
+  return bound;
+}
+
 double lagrangian_bound(const Instance& instance, const Component& component, double upper_bound,
                         const Solution& solution, const LagrangianOptions& options)
 {

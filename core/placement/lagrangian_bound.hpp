@@ -29,6 +29,9 @@ struct LagrangianOptions {
   int patience = 10;                  // steps without progress before the factor is halved
 };
 
+// The bound with every multiplier at zero: each item's cheapest fixed cost (pool overage is never negative).
+double cheapest_cost_bound(const Instance& instance, const Component& component);
+
 // A certified lower bound on the cost of any feasible placement of the component's classes (≥ 0).
 // `upper_bound`: the cost of a known feasible placement of the component (the Polyak target; steps stop
 // once the bound reaches it); `solution`: that placement, whose overflowing pools start at their price.
