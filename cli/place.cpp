@@ -89,6 +89,11 @@ void run_place(Context& ctx, const PlaceOptions& opt)
   const Placement result = value_or_throw(placement::place(stack, catalog, usage, options));
   log(ctx, fmt::format("placed {} workload(s) in {:.3f} s ({} recorded usage line(s) from the ledger)",
                        stack.workloads.size(), result.solve_seconds, usage.size()));
+  if (result.timed_out_components > 0) {
+    log(ctx, fmt::format("the time limit ({} s) ended the MILP on {} component(s) before CBC answered: fast's placement "
+                         "and bound stand there (a longer --time-limit may lower the cost or prove it)",
+                         opt.time_limit, result.timed_out_components));
+  }
   nlohmann::json doc = to_json(result);
   doc["budget_usd"] = stack.budget_monthly_usd;
   emit(ctx, doc, [&] { print_human(ctx, result); });
@@ -101,7 +106,7 @@ void setup_place(CLI::App& app, Context& ctx)
   cmd->add_option("--solver", opt->solver, "auto (heuristic, MILP only where its gap is open), exact (MILP), fast")
     ->check(CLI::IsMember({"auto", "exact", "fast"}))
     ->capture_default_str();
-  cmd->add_option("--time-limit", opt->time_limit, "Seconds the MILP may take in total")
+  cmd->add_option("--time-limit", opt->time_limit, "Seconds auto and exact may take in all, a hard limit (CBC is stopped there; fast's answer stands where it had none)")
     ->check(CLI::Range(0.01, 3600.0))
     ->capture_default_str();
   cmd->add_flag("--explain", opt->explain, "List the best rejected candidates of each workload and why each lost");

@@ -61,6 +61,7 @@ struct Placement {
   bool optimal = false;                 // proven optimal
   std::string solver;                   // "exact" | "fast" | "exact+fast"
   double solve_seconds = 0;
+  int timed_out_components = 0;         // the time limit left this many components without CBC's answer
   std::vector<RejectedCandidate> rejected;  // with explain: best rejected candidates per workload
 
   [[nodiscard]] std::vector<const Assignment*> for_workload(std::string_view workload) const;

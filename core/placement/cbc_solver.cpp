@@ -1,13 +1,19 @@
 #include "core/placement/cbc_solver.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <mutex>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include <coin/Cbc_C_Interface.h>
+
+#include "core/forked_call.hpp"
 
 namespace helios::placement {
 
@@ -27,9 +33,95 @@ struct ModelHandle {
   ~ModelHandle() { Cbc_deleteModel(model); }
 };
 
+std::size_t nonzeros(const LinearModel& m)
+{
+  std::size_t n = 0;
+  for (const auto& row : m.rows) {
+    n += row.size();
+  }
+  return n;
+}
+
+// A MilpResult through the pipe from the forked copy: flags, objective, bound, then the column values.
+std::string encode(const MilpResult& r)
+{
+  const char flags[3] = {static_cast<char>(r.has_solution), static_cast<char>(r.optimal), static_cast<char>(r.infeasible)};
+  const std::uint64_t n = r.values.size();
+  std::string bytes(sizeof flags + 2 * sizeof(double) + sizeof n + n * sizeof(double), '\0');
+  char* p = bytes.data();
+  auto put = [&p](const void* what, std::size_t size) {
+    std::memcpy(p, what, size);
+    p += size;
+  };
+  put(flags, sizeof flags);
+  put(&r.objective, sizeof(double));
+  put(&r.bound, sizeof(double));
+  put(&n, sizeof n);
+  put(r.values.data(), n * sizeof(double));
+  return bytes;
+}
+
+std::optional<MilpResult> decode(const std::string& bytes)
+{
+  MilpResult r;
+  const char* p = bytes.data();
+  std::size_t left = bytes.size();
+  auto take = [&p, &left](void* into, std::size_t size) {
+    if (left < size) {
+      return false;
+    }
+    std::memcpy(into, p, size);
+    p += size;
+    left -= size;
+    return true;
+  };
+  char flags[3];
+  std::uint64_t n = 0;
+  if (!take(flags, sizeof flags) || !take(&r.objective, sizeof(double)) || !take(&r.bound, sizeof(double)) ||
+      !take(&n, sizeof n) || left != n * sizeof(double)) {
+    return std::nullopt;
+  }
+  r.has_solution = flags[0] != 0;
+  r.optimal = flags[1] != 0;
+  r.infeasible = flags[2] != 0;
+  r.values.resize(n);
+  take(r.values.data(), left);
+  return r;
+}
+
+MilpResult solve_unguarded(const LinearModel& m, double seconds, const std::vector<double>* warm_start, bool relax);
+
 }  // namespace
 
 MilpResult solve_with_cbc(const LinearModel& m, double seconds, const std::vector<double>* warm_start, bool relax)
+{
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  if (nonzeros(m) >= k_forked_nonzeros) {
+    (void)Cbc_getVersion();  // load CBC before the fork (the helios binary loads it lazily), not in the copy
+    // CBC stops a little before the deadline so that its answer arrives in time.
+    const double cbc_seconds = seconds - std::min(0.05, 0.1 * seconds);
+    const auto outcome =
+      call_forked([&] { return encode(solve_unguarded(m, cbc_seconds, warm_start, relax)); }, deadline);
+    if (outcome && outcome->status == ForkedOutcome::Status::timed_out) {
+      MilpResult late;
+      late.timed_out = true;
+      return late;
+    }
+    if (outcome) {
+      if (auto result = decode(outcome->bytes)) {
+        return *result;
+      }
+    }
+    // No copy could be made or it gave no answer: solve here, with CBC's own limit.
+  }
+  std::lock_guard<std::mutex> lock(cbc_mutex());
+  return solve_unguarded(m, seconds, warm_start, relax);
+}
+
+namespace {
+
+MilpResult solve_unguarded(const LinearModel& m, double seconds, const std::vector<double>* warm_start, bool relax)
 {
   MilpResult result;
   const int ncols = m.cols();
@@ -63,7 +155,6 @@ MilpResult solve_with_cbc(const LinearModel& m, double seconds, const std::vecto
   std::transform(m.row_lb.begin(), m.row_lb.end(), row_lb.begin(), finite);
   std::transform(m.row_ub.begin(), m.row_ub.end(), row_ub.begin(), finite);
 
-  std::lock_guard<std::mutex> lock(cbc_mutex());
   ModelHandle handle;
   Cbc_Model* model = handle.model;
   Cbc_loadProblem(model, ncols, static_cast<int>(m.rows.size()), start.data(), index.data(), value.data(),
@@ -126,5 +217,7 @@ MilpResult solve_with_cbc(const LinearModel& m, double seconds, const std::vecto
   }
   return result;
 }
+
+}  // namespace
 
 }  // namespace helios::placement

@@ -20,6 +20,7 @@ Placement to_placement(const Instance& instance, const SolveReport& report, bool
   out.optimal = report.optimal;
   out.solver = report.solver;
   out.solve_seconds = report.seconds;
+  out.timed_out_components = report.timed_out_components;
   const Solution& sol = report.solution;
   LoadState state(instance);
   for (std::size_t i = 0; i < instance.items.size(); ++i) {

@@ -24,6 +24,7 @@ struct SolveReport {
   double seconds = 0;
   int components = 0;
   int milp_components = 0;     // components handed to CBC
+  int timed_out_components = 0;  // components the time limit left without CBC's answer (fast's stands)
 };
 
 // Cost and bound within this relative tolerance count as equal (proven optimal).

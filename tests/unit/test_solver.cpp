@@ -156,6 +156,29 @@ TEST_CASE("placement solver: same inputs give byte-identical output")
   CHECK(to_json(*one).dump() == to_json(*two).dump());
 }
 
+TEST_CASE("placement solver: exact out of time answers with fast's placement and says so")
+{
+  int timed_out = 0;
+  for (unsigned seed = 1; seed <= 12; ++seed) {
+    CAPTURE(seed);
+    const auto r = random_instance(seed, 25, 22);
+    auto fast = place(r.stack, r.offerings, {}, with(PlacementOptions::Solver::fast));
+    // A limit already spent once the heuristic has answered: CBC is not started.
+    auto late = place(r.stack, r.offerings, {}, with(PlacementOptions::Solver::exact, 1e-6));
+    REQUIRE(fast.has_value() == late.has_value());
+    if (!fast) {
+      continue;
+    }
+    CHECK(late->solver == "fast");
+    CHECK(late->cost_usd == doctest::Approx(fast->cost_usd));
+    CHECK(to_json(*late)["assignments"] == to_json(*fast)["assignments"]);
+    CHECK(late->lower_bound_usd <= late->cost_usd + 1e-9);
+    CHECK(late->optimal == (late->cost_usd - late->lower_bound_usd <= 1e-6 * std::max(1.0, late->cost_usd)));
+    timed_out += late->timed_out_components > 0 ? 1 : 0;
+  }
+  CHECK(timed_out >= 3);
+}
+
 TEST_CASE("placement solver property: feasible outputs, exact never worse than fast, bound never above the optimum")
 {
   int proven = 0;
