@@ -4,12 +4,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <mutex>
 #include <optional>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <coin/Cbc_C_Interface.h>
 
@@ -42,84 +42,34 @@ std::size_t nonzeros(const LinearModel& m)
   return n;
 }
 
-// A MilpResult through the pipe from the forked copy: flags, objective, bound, then the column values.
+// A MilpResult through the pipe from the forked copy, as CBOR.
 std::string encode(const MilpResult& r)
 {
-  const char flags[3] = {static_cast<char>(r.has_solution), static_cast<char>(r.optimal), static_cast<char>(r.infeasible)};
-  const std::uint64_t n = r.values.size();
-  std::string bytes(sizeof flags + 2 * sizeof(double) + sizeof n + n * sizeof(double), '\0');
-  char* p = bytes.data();
-  auto put = [&p](const void* what, std::size_t size) {
-    std::memcpy(p, what, size);
-    p += size;
-  };
-  put(flags, sizeof flags);
-  put(&r.objective, sizeof(double));
-  put(&r.bound, sizeof(double));
-  put(&n, sizeof n);
-  put(r.values.data(), n * sizeof(double));
-  return bytes;
+  const nlohmann::json doc = {{"has_solution", r.has_solution}, {"optimal", r.optimal}, {"infeasible", r.infeasible},
+                              {"objective", r.objective},       {"bound", r.bound},     {"values", r.values}};
+  const std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(doc);
+  return {bytes.begin(), bytes.end()};
 }
 
 std::optional<MilpResult> decode(const std::string& bytes)
 {
-  MilpResult r;
-  const char* p = bytes.data();
-  std::size_t left = bytes.size();
-  auto take = [&p, &left](void* into, std::size_t size) {
-    if (left < size) {
-      return false;
-    }
-    std::memcpy(into, p, size);
-    p += size;
-    left -= size;
-    return true;
-  };
-  char flags[3];
-  std::uint64_t n = 0;
-  if (!take(flags, sizeof flags) || !take(&r.objective, sizeof(double)) || !take(&r.bound, sizeof(double)) ||
-      !take(&n, sizeof n) || left != n * sizeof(double)) {
+  const nlohmann::json doc = nlohmann::json::from_cbor(bytes, true, false);
+  if (doc.is_discarded()) {
     return std::nullopt;
   }
-  r.has_solution = flags[0] != 0;
-  r.optimal = flags[1] != 0;
-  r.infeasible = flags[2] != 0;
-  r.values.resize(n);
-  take(r.values.data(), left);
-  return r;
-}
-
-MilpResult solve_unguarded(const LinearModel& m, double seconds, const std::vector<double>* warm_start, bool relax);
-
-}  // namespace
-
-MilpResult solve_with_cbc(const LinearModel& m, double seconds, const std::vector<double>* warm_start, bool relax)
-{
-  using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-  if (nonzeros(m) >= k_forked_nonzeros) {
-    (void)Cbc_getVersion();  // load CBC before the fork (the helios binary loads it lazily), not in the copy
-    // CBC stops a little before the deadline so that its answer arrives in time.
-    const double cbc_seconds = seconds - std::min(0.05, 0.1 * seconds);
-    const auto outcome =
-      call_forked([&] { return encode(solve_unguarded(m, cbc_seconds, warm_start, relax)); }, deadline);
-    if (outcome && outcome->status == ForkedOutcome::Status::timed_out) {
-      MilpResult late;
-      late.timed_out = true;
-      return late;
-    }
-    if (outcome) {
-      if (auto result = decode(outcome->bytes)) {
-        return *result;
-      }
-    }
-    // No copy could be made or it gave no answer: solve here, with CBC's own limit.
+  try {
+    MilpResult r;
+    r.has_solution = doc.at("has_solution").get<bool>();
+    r.optimal = doc.at("optimal").get<bool>();
+    r.infeasible = doc.at("infeasible").get<bool>();
+    r.objective = doc.at("objective").get<double>();
+    r.bound = doc.at("bound").get<double>();
+    r.values = doc.at("values").get<std::vector<double>>();
+    return r;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
   }
-  std::lock_guard<std::mutex> lock(cbc_mutex());
-  return solve_unguarded(m, seconds, warm_start, relax);
 }
-
-namespace {
 
 MilpResult solve_unguarded(const LinearModel& m, double seconds, const std::vector<double>* warm_start, bool relax)
 {
@@ -219,5 +169,31 @@ MilpResult solve_unguarded(const LinearModel& m, double seconds, const std::vect
 }
 
 }  // namespace
+
+MilpResult solve_with_cbc(const LinearModel& m, double seconds, const std::vector<double>* warm_start, bool relax)
+{
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  if (nonzeros(m) >= k_forked_nonzeros) {
+    (void)Cbc_getVersion();  // load CBC before the fork (the helios binary loads it lazily), not in the copy
+    // CBC stops a little before the deadline so that its answer arrives in time.
+    const double cbc_seconds = seconds - std::min(0.05, 0.1 * seconds);
+    const auto outcome =
+      call_forked([&] { return encode(solve_unguarded(m, cbc_seconds, warm_start, relax)); }, deadline);
+    if (outcome && outcome->status == ForkedOutcome::Status::timed_out) {
+      MilpResult late;
+      late.timed_out = true;
+      return late;
+    }
+    if (outcome) {
+      if (auto result = decode(outcome->bytes)) {
+        return *result;
+      }
+    }
+    // No copy could be made or it gave no answer: solve here, with CBC's own limit.
+  }
+  std::lock_guard<std::mutex> lock(cbc_mutex());
+  return solve_unguarded(m, seconds, warm_start, relax);
+}
 
 }  // namespace helios::placement
