@@ -5,11 +5,12 @@
 #include <cstring>
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "core/pipe_drain.hpp"
 
 extern char** environ;
 
@@ -63,43 +64,11 @@ Result<ChildResult> run_child(const std::vector<std::string>& argv, int timeout_
   ::close(err.fd[1]);
   err.fd[1] = -1;
 
-  ChildResult result;
-  std::string problem;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  bool out_open = true;
-  bool err_open = true;
-  char buffer[65536];
-  while ((out_open || err_open) && problem.empty()) {
-    pollfd fds[2] = {{out_open ? out.fd[0] : -1, POLLIN, 0}, {err_open ? err.fd[0] : -1, POLLIN, 0}};
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      problem = "timed out";
-      break;
-    }
-    const int ready = ::poll(fds, 2, static_cast<int>(left.count()));
-    if (ready < 0 && errno != EINTR) {
-      problem = std::string("poll: ") + std::strerror(errno);
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) {
-        continue;
-      }
-      const ssize_t got = ::read(fds[i].fd, buffer, sizeof buffer);
-      if (got <= 0) {
-        if (got < 0 && (errno == EINTR || errno == EAGAIN)) {
-          continue;
-        }
-        (i == 0 ? out_open : err_open) = false;
-        continue;
-      }
-      std::string& sink = i == 0 ? result.out : result.err;
-      sink.append(buffer, static_cast<std::size_t>(got));
-      if (sink.size() > max_output) {
-        problem = "printed more than the allowed output";
-      }
-    }
-  }
+  Drained drained = drain_pipes({out.fd[0], err.fd[0]},
+                                std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms), max_output);
+  const std::string problem = drained.end == Drained::End::deadline   ? std::string("timed out")
+                              : drained.end == Drained::End::too_much ? std::string("printed more than the allowed output")
+                                                                      : drained.problem;
   if (!problem.empty()) {
     ::kill(pid, SIGKILL);
   }
@@ -109,6 +78,9 @@ Result<ChildResult> run_child(const std::vector<std::string>& argv, int timeout_
   if (!problem.empty()) {
     return fail(ExitCode::runtime, "child_failed", problem, argv[0]);
   }
+  ChildResult result;
+  result.out = std::move(drained.bytes[0]);
+  result.err = std::move(drained.bytes[1]);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
 }

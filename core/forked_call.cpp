@@ -7,10 +7,11 @@
 #include <vector>
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "core/pipe_drain.hpp"
 
 namespace helios {
 
@@ -103,46 +104,19 @@ Result<ForkedOutcome> call_forked(const std::function<std::string()>& work,
   }
   ::close(fd[1]);
 
-  ForkedOutcome outcome;
-  bool timed_out = false;
-  std::string problem;
-  char buffer[65536];
-  for (;;) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd pfd{fd[0], POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
-    if (ready < 0 && errno != EINTR) {
-      problem = std::string("poll: ") + std::strerror(errno);
-      break;
-    }
-    if (ready <= 0) {
-      continue;
-    }
-    const ssize_t got = ::read(fd[0], buffer, sizeof buffer);
-    if (got < 0 && (errno == EINTR || errno == EAGAIN)) {
-      continue;
-    }
-    if (got <= 0) {
-      break;  // the copy closed its end: it is done
-    }
-    outcome.bytes.append(buffer, static_cast<std::size_t>(got));
-  }
+  Drained drained = drain_pipes({fd[0]}, deadline);
   ::close(fd[0]);
-  if (timed_out || !problem.empty()) {
+  ForkedOutcome outcome;
+  if (drained.end != Drained::End::closed) {
     ::kill(pid, SIGKILL);
     {
       std::lock_guard<std::mutex> lock(unreaped_mutex());
       unreaped().push_back(pid);
     }
-    if (!problem.empty()) {
-      return fail(ExitCode::runtime, "fork_failed", problem);
+    if (drained.end == Drained::End::failed) {
+      return fail(ExitCode::runtime, "fork_failed", drained.problem);
     }
     outcome.status = ForkedOutcome::Status::timed_out;
-    outcome.bytes.clear();
     return outcome;
   }
   int status = 0;
@@ -153,6 +127,7 @@ Result<ForkedOutcome> call_forked(const std::function<std::string()>& work,
                 WIFSIGNALED(status) ? fmt::format("the forked computation was ended by signal {}", WTERMSIG(status))
                                     : fmt::format("the forked computation failed (exit {})", WEXITSTATUS(status)));
   }
+  outcome.bytes = std::move(drained.bytes[0]);
   return outcome;
 }
 
