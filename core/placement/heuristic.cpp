@@ -755,14 +755,19 @@ bool Search::replace_near_family(int item, bool repairing)
     const auto& items = m_inst.classes[static_cast<std::size_t>(k)].items;
     family.insert(family.end(), items.begin(), items.end());
   }
+  auto take_out = [&] {
+    for (int f : family) {
+      if (choice(f) >= 0) {
+        unplace(f);
+      }
+    }
+  };
   const double before = m_state.cost();
   std::vector<int> saved;
   for (int f : family) {
     saved.push_back(choice(f));
-    if (choice(f) >= 0) {
-      unplace(f);
-    }
   }
+  take_out();
   const int first = family.front();
   const ItemClass& root_cls = cls_of(first);
   std::vector<std::tuple<int, double, int>> tries;  // (supports dependents ? 0 : 1, cost, candidate)
@@ -787,13 +792,6 @@ bool Search::replace_near_family(int item, bool repairing)
       place(family[f], best.k);
     }
     return true;
-  };
-  auto take_out = [&] {
-    for (int f : family) {
-      if (choice(f) >= 0) {
-        unplace(f);
-      }
-    }
   };
   int best_k = -1;
   double best_cost = before - k_eps;
