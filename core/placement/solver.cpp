@@ -21,9 +21,10 @@ bool closed(double cost, double bound)
   return cost - bound <= k_optimality_tolerance * std::max(1.0, std::abs(cost));
 }
 
-double certified(double lp_objective)
+// A bound CBC reports (LP objective or best possible), less a relative 1e-7 for floating point.
+double certified(double cbc_bound)
 {
-  return std::max(0.0, lp_objective - 1e-7 * std::max(1.0, std::abs(lp_objective)));
+  return std::max(0.0, cbc_bound - 1e-7 * std::max(1.0, std::abs(cbc_bound)));
 }
 
 struct ComponentState {
@@ -196,7 +197,7 @@ SolveReport solve_instance(const Instance& instance, const PlacementOptions& opt
       ++report.milp_components;
       work.out_of_time = res.timed_out;
       used_milp = true;
-      work.bound = std::max(work.bound, std::max(0.0, res.bound - 1e-7 * std::max(1.0, std::abs(res.bound))));
+      work.bound = std::max(work.bound, certified(res.bound));
       if (res.has_solution) {
         Solution candidate = report.solution;
         apply_values(instance, work.map, res.values, candidate);
